@@ -1,0 +1,3 @@
+from .lntl_convnet import LNTLConvNet
+
+__all__ = ['LNTLConvNet']

@@ -1,0 +1,3 @@
+from .lntl_classifier import LNTLClassifier
+
+__all__ = ['LNTLClassifier']

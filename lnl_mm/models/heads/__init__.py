@@ -1,0 +1,3 @@
+from .bias_prediction_head import BiasPredictionHead
+
+__all__ = ['BiasPredictionHead']

@@ -1,0 +1,226 @@
+from typing import Callable, Dict, List, Optional, Tuple
+
+import torch
+from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmpretrain.models.classifiers.base import BaseClassifier
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+from lnl_mm.engine.optimizers.joint_step import step_optim_wrappers
+
+
+@MODELS.register_module()
+class LNTLClassifier(BaseClassifier):
+    """A classifier trained with "Learning Not to Learn" (Kim et al. 2019).
+
+    It ties together the feature extractor ``f`` and label branch ``g``
+    (``backbone`` + ``head``) and the bias predictor ``h`` (``bias_head``,
+    reading ``f``'s output through ``bias_neck``, a gradient-reversal layer),
+    and runs the method's alternating update in :meth:`train_step`:
+
+    A. loss = CE(g(f(x)), y) + lambda * negative_entropy(h(f(x))); backward;
+       step the ``main`` optimizer (f and g) only.
+    B. a fresh forward of the updated ``f`` through the gradient reversal
+       into ``h``; bias cross-entropy; backward; step ``main`` and ``bias``.
+
+    During the first ``pretrain_epochs`` epochs (a warm-up), phase A is plain
+    cross-entropy and in phase B ``h`` learns on detached features (no
+    reversal), so unlearning starts from a trained classifier and predictor.
+
+    Args:
+        backbone (dict): ``f`` and ``g``; must return ``(f_map, g_feature)``
+            and provide ``extract_bias_feat`` (e.g. ``LNTLConvNet``).
+        head (dict): The label classifier's last layer (a ClsHead).
+        bias_head (dict): The bias predictor ``h``, with ``loss``,
+            ``neg_entropy`` and ``predict`` (e.g. ``BiasPredictionHead``).
+        bias_neck (dict): Sits between ``f`` and ``h`` in phase B.
+            Defaults to ``dict(type='GradientReversal', mu=0.1)``.
+        entropy_weight (float): lambda, the weight of ``h``'s negative
+            entropy in phase A. Defaults to 0.01.
+        pretrain_epochs (int): Warm-up epochs before unlearning starts.
+            Defaults to 0.
+        data_preprocessor (dict, optional): Defaults to
+            ``ClsDataPreprocessor``.
+        init_cfg (dict, optional): MMEngine initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 head: dict,
+                 bias_head: dict,
+                 bias_neck: dict = dict(type='GradientReversal', mu=0.1),
+                 entropy_weight: float = 0.01,
+                 pretrain_epochs: int = 0,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        data_preprocessor = dict(data_preprocessor or {})
+        data_preprocessor.setdefault('type', 'mmpretrain.ClsDataPreprocessor')
+        super().__init__(
+            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+        if not (isinstance(entropy_weight, (int, float))
+                and entropy_weight >= 0):
+            raise ValueError(
+                f'LNTLClassifier: entropy_weight (lambda)={entropy_weight!r} '
+                'must be a number >= 0 (the paper uses 0.01).')
+        if not (isinstance(pretrain_epochs, int) and pretrain_epochs >= 0):
+            raise ValueError(
+                f'LNTLClassifier: pretrain_epochs={pretrain_epochs!r} must '
+                'be an integer >= 0.')
+        self.backbone = MODELS.build(backbone)
+        self.head = MODELS.build(head)
+        self.bias_neck = MODELS.build(bias_neck)
+        self.bias_head = MODELS.build(bias_head)
+        self.entropy_weight = float(entropy_weight)
+        self.pretrain_epochs = pretrain_epochs
+
+    # ------------------------------------------------------------------
+    # forward modes
+    # ------------------------------------------------------------------
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor'):
+        """Modes: ``tensor`` (label logits), ``predict``, ``loss`` (all three
+        terms, evaluation only) and the two training phases ``phase_a`` and
+        ``phase_b`` used by :meth:`train_step`."""
+        if mode == 'tensor':
+            return self.head(self.backbone(inputs))
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'phase_a':
+            return self.loss_phase_a(inputs, data_samples)
+        if mode == 'phase_b':
+            return self.loss_phase_b(inputs, data_samples)
+        if mode == 'loss':
+            if self.training:
+                raise RuntimeError(
+                    'LNTLClassifier was asked for mode="loss" in training, '
+                    'which means its own train_step (the alternating '
+                    'update) was bypassed, typically by a model wrapper '
+                    'such as MMDistributedDataParallel. Set model_wrapper_cfg'
+                    "=dict(type='LNTLDistributedDataParallel') in the config "
+                    'for distributed training.')
+            return self.loss(inputs, data_samples)
+        raise RuntimeError(f'LNTLClassifier: invalid mode "{mode}"; use '
+                           'tensor, predict, loss, phase_a or phase_b.')
+
+    def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """``(f_map, g_feature)`` of the backbone."""
+        return self.backbone(inputs)
+
+    def in_warmup(self) -> bool:
+        """Whether the current epoch is a warm-up epoch (see
+        ``pretrain_epochs``); outside a Runner there is no warm-up."""
+        epoch = MessageHub.get_current_instance().get_info('epoch')
+        return epoch is not None and epoch < self.pretrain_epochs
+
+    def loss_phase_a(self, inputs: torch.Tensor,
+                     data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """Phase A losses: label CE plus lambda times h's negative entropy."""
+        f_map, g_feat = self.backbone(inputs)
+        losses = dict(loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
+        lam = 0.0 if self.in_warmup() else self.entropy_weight
+        if lam > 0:
+            neg_entropy = self.bias_head.neg_entropy((f_map, ))
+            losses['loss_entropy'] = lam * neg_entropy
+            losses['neg_entropy'] = neg_entropy.detach()
+        losses['lambda'] = inputs.new_tensor(lam)
+        return losses
+
+    def loss_phase_b(self, inputs: torch.Tensor,
+                     data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """Phase B loss: h's bias CE on f's output through the reversal (on
+        detached features during warm-up)."""
+        if self.in_warmup():
+            with torch.no_grad():
+                feats = (self.backbone.extract_bias_feat(inputs), )
+            mu = 0.0
+        else:
+            feats = self.bias_neck((self.backbone.extract_bias_feat(inputs), ))
+            mu = self.bias_neck.current_mu()
+        losses = self.bias_head.loss(feats, data_samples)
+        losses['mu'] = inputs.new_tensor(mu)
+        return losses
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """All loss terms at once (for evaluation; training uses
+        :meth:`train_step`)."""
+        f_map, g_feat = self.backbone(inputs)
+        losses = dict(loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
+        losses['loss_entropy'] = self.entropy_weight * \
+            self.bias_head.neg_entropy((f_map, ))
+        losses.update(self.bias_head.loss((f_map, ), data_samples))
+        return losses
+
+    def predict(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[DataSample]] = None,
+                **kwargs) -> List[DataSample]:
+        """Label predictions; with targets present, also h's per-sample
+        bias-prediction counts (``bias_pred_correct``/``bias_pred_count``)."""
+        f_map, g_feat = self.backbone(inputs)
+        samples = self.head.predict((g_feat, ), data_samples, **kwargs)
+        if data_samples is not None and all(
+                self.bias_head.target_key in s for s in samples):
+            self.bias_head.predict((f_map, ), samples)
+        return samples
+
+    # ------------------------------------------------------------------
+    # the alternating update
+    # ------------------------------------------------------------------
+    def train_step(self, data: dict,
+                   optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
+        """One LNTL iteration (phases A and B); see the class docstring."""
+        return self.alternating_train_step(data, optim_wrapper, self)
+
+    def alternating_train_step(
+            self, data: dict, optim_wrapper: OptimWrapperDict,
+            forward: Callable) -> Dict[str, torch.Tensor]:
+        """Run phases A and B, calling the model through ``forward``.
+
+        ``forward`` is this model itself, or a distributed wrapper around it
+        (``LNTLDistributedDataParallel``) so that both phases run through
+        DDP's forward and their gradients are all-reduced.
+        """
+        main, bias = self.get_optim_wrappers(optim_wrapper)
+        data = self.data_preprocessor(data, True)
+        inputs, data_samples = data['inputs'], data['data_samples']
+        warmup = self.in_warmup()
+
+        # Phase A: f and g learn the labels and to make h uncertain.
+        optim_wrapper.zero_grad()
+        with main.optim_context(forward):
+            losses = forward(inputs, data_samples, mode='phase_a')
+        loss_a, log_vars = self.parse_losses(losses)
+        main.backward(loss_a)
+        main.step()
+
+        # Phase B: h learns the bias; f unlearns it through the reversal.
+        optim_wrapper.zero_grad()
+        with bias.optim_context(forward):
+            losses = forward(inputs, data_samples, mode='phase_b')
+        loss_b, log_vars_b = self.parse_losses(losses)
+        bias.backward(loss_b)
+        step_optim_wrappers([bias] if warmup else [main, bias])
+        optim_wrapper.zero_grad()
+
+        log_vars_b.pop('loss')
+        log_vars.update(log_vars_b)
+        return log_vars
+
+    @staticmethod
+    def get_optim_wrappers(
+            optim_wrapper) -> Tuple[OptimWrapper, OptimWrapper]:
+        """The ``main`` (f+g) and ``bias`` (h) wrappers, or a clear error."""
+        if not (isinstance(optim_wrapper, OptimWrapperDict)
+                and {'main', 'bias'} <= set(optim_wrapper.keys())):
+            raise TypeError(
+                'LNTLClassifier.train_step needs two optimizers, "main" for '
+                'f+g and "bias" for h, but got '
+                f'{type(optim_wrapper).__name__}. Configure optim_wrapper='
+                "dict(constructor='LNTLOptimWrapperConstructor', main=dict("
+                "type='OptimWrapper', optimizer=...), bias=dict(type="
+                "'OptimWrapper', optimizer=...)).")
+        return optim_wrapper['main'], optim_wrapper['bias']

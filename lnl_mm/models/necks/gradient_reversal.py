@@ -1,0 +1,88 @@
+import math
+from typing import Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.logging import MessageHub
+from mmpretrain.registry import MODELS
+
+
+class _ReverseGradient(torch.autograd.Function):
+    """Identity forward; multiplies the incoming gradient by ``-coeff``."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, coeff: float) -> torch.Tensor:
+        ctx.coeff = coeff
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        return grad_output.neg() * ctx.coeff, None
+
+
+def reverse_gradient(x: torch.Tensor, coeff: float) -> torch.Tensor:
+    """Identity on ``x`` whose backward multiplies gradients by ``-coeff``."""
+    return _ReverseGradient.apply(x, coeff)
+
+
+def training_progress() -> float:
+    """Fraction of training done, read from MMEngine's message hub.
+
+    The Runner's ``RuntimeInfoHook`` records ``iter`` and ``max_iters``;
+    outside a Runner (unit tests, notebooks) the progress is taken as 1, so
+    a schedule then gives its final value.
+    """
+    hub = MessageHub.get_current_instance()
+    max_iters = hub.get_info('max_iters')
+    if not max_iters:
+        return 1.0
+    return min(max(hub.get_info('iter', 0) / max_iters, 0.0), 1.0)
+
+
+@MODELS.register_module()
+class GradientReversal(nn.Module):
+    """Gradient-reversal neck: identity forward, gradient times -mu backward.
+
+    In "Learning Not to Learn" the bias predictor ``h`` reads the feature
+    extractor's output through this layer, so minimising ``h``'s loss trains
+    ``h`` to predict the bias while pushing ``f`` to remove it.
+
+    Args:
+        mu (float): Reversal strength (the paper's mu). Defaults to 0.1.
+        schedule (str): How mu changes over training:
+            ``'constant'`` keeps ``mu``; ``'dann'`` ramps it as in DANN
+            (Ganin & Lempitsky 2015): ``mu * (2 / (1 + exp(-gamma * p)) - 1)``
+            with ``p`` the fraction of training iterations done.
+            Defaults to ``'constant'``.
+        gamma (float): Steepness of the ``'dann'`` ramp. Defaults to 10.
+    """
+
+    SCHEDULES = ('constant', 'dann')
+
+    def __init__(self,
+                 mu: float = 0.1,
+                 schedule: str = 'constant',
+                 gamma: float = 10.0):
+        super().__init__()
+        if not (isinstance(mu, (int, float)) and math.isfinite(mu)
+                and mu >= 0):
+            raise ValueError(f'GradientReversal: mu={mu!r} must be a finite '
+                             'number >= 0 (the paper uses 0.1).')
+        if schedule not in self.SCHEDULES:
+            raise ValueError(f'GradientReversal: unknown schedule '
+                             f'{schedule!r}; choose one of {self.SCHEDULES}.')
+        self.mu = float(mu)
+        self.schedule = schedule
+        self.gamma = float(gamma)
+
+    def current_mu(self, progress: Optional[float] = None) -> float:
+        """The reversal coefficient in force at ``progress`` (0..1)."""
+        if self.schedule == 'constant':
+            return self.mu
+        if progress is None:
+            progress = training_progress()
+        return self.mu * (2.0 / (1.0 + math.exp(-self.gamma * progress)) - 1)
+
+    def forward(self, inputs: Tuple[torch.Tensor, ...]) -> Tuple[torch.Tensor]:
+        coeff = self.current_mu()
+        return tuple(reverse_gradient(x, coeff) for x in inputs)

@@ -1,0 +1,51 @@
+import math
+
+import pytest
+import torch
+from mmengine.logging import MessageHub
+
+from lnl_mm.models.necks import GradientReversal
+
+
+@pytest.mark.parametrize('mu', [0.1, 0.5, 2.0])
+def test_identity_forward_and_scaled_negated_gradient(mu):
+    neck = GradientReversal(mu=mu)
+    x = torch.randn(4, 32, 14, 14, requires_grad=True)
+    (out, ) = neck((x, ))
+    assert torch.equal(out, x)
+    upstream = torch.randn_like(x)
+    out.backward(upstream)
+    torch.testing.assert_close(x.grad, -mu * upstream)
+
+
+def test_takes_and_returns_tuples():
+    a, b = torch.randn(2, 3, requires_grad=True), torch.randn(2, 5)
+    outs = GradientReversal()((a, b))
+    assert isinstance(outs, tuple) and len(outs) == 2
+
+
+def test_dann_schedule_ramps_from_zero_to_mu():
+    neck = GradientReversal(mu=0.1, schedule='dann', gamma=10)
+    assert neck.current_mu(0.0) == 0.0
+    expected = 0.1 * (2 / (1 + math.exp(-10 * 0.5)) - 1)
+    assert neck.current_mu(0.5) == pytest.approx(expected)
+    assert neck.current_mu(1.0) == pytest.approx(0.1, rel=1e-4)
+
+
+def test_dann_schedule_reads_progress_from_the_message_hub():
+    hub = MessageHub.get_instance('test_dann_progress')
+    hub.update_info('iter', 25)
+    hub.update_info('max_iters', 100)
+    neck = GradientReversal(mu=0.2, schedule='dann', gamma=10)
+    x = torch.ones(3, requires_grad=True)
+    (out, ) = neck((x, ))
+    out.sum().backward()
+    coeff = 0.2 * (2 / (1 + math.exp(-10 * 0.25)) - 1)
+    torch.testing.assert_close(x.grad, torch.full((3, ), -coeff))
+
+
+@pytest.mark.parametrize('kwargs', [dict(mu=-1), dict(mu=float('nan')),
+                                    dict(schedule='linear')])
+def test_bad_arguments_are_named(kwargs):
+    with pytest.raises(ValueError, match='GradientReversal'):
+        GradientReversal(**kwargs)

@@ -1,0 +1,220 @@
+"""The alternating update of LNTLClassifier against hand-written PyTorch."""
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmpretrain.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmpretrain.structures import DataSample
+
+import lnl_mm  # noqa: F401
+
+LR, MOMENTUM, WD, LAMBDA, MU = 0.05, 0.9, 5e-4, 0.01, 0.1
+
+
+def build_model(entropy_weight=LAMBDA, mu=MU):
+    torch.manual_seed(0)
+    model = MODELS.build(
+        dict(
+            type='LNTLClassifier',
+            backbone=dict(type='LNTLConvNet'),
+            head=dict(type='LinearClsHead', num_classes=10, in_channels=64),
+            bias_head=dict(type='BiasPredictionHead'),
+            bias_neck=dict(type='GradientReversal', mu=mu),
+            entropy_weight=entropy_weight,
+            data_preprocessor=dict(
+                mean=[125.3, 122.9, 113.9], std=[51.6, 50.8, 51.3])))
+    model.init_weights()
+    return model
+
+
+def make_batch(n=8, seed=1):
+    g = torch.Generator().manual_seed(seed)
+    imgs = torch.randint(0, 256, (n, 3, 28, 28), generator=g, dtype=torch.uint8)
+    labels = torch.randint(0, 10, (n, ), generator=g)
+    targets = (imgs[:, :, 1::2, 1::2] // 32).long()
+    targets[imgs[:, :, 1::2, 1::2] == 0] = 255
+    samples = []
+    for label, target in zip(labels, targets):
+        s = DataSample().set_gt_label(int(label))
+        s.set_field(target.numpy().astype('uint8'), 'color_target')
+        samples.append(s)
+    return dict(inputs=list(imgs), data_samples=samples), labels, targets
+
+
+def build_optim(model):
+    cfg = dict(
+        main=dict(
+            type='OptimWrapper',
+            optimizer=dict(
+                type='SGD', lr=LR, momentum=MOMENTUM, weight_decay=WD)),
+        bias=dict(
+            type='OptimWrapper',
+            optimizer=dict(
+                type='SGD', lr=LR, momentum=MOMENTUM, weight_decay=WD)))
+    return OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(type='LNTLOptimWrapperConstructor', optim_wrapper_cfg=cfg))(
+            model)
+
+
+def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias):
+    """Phases A and B written directly in PyTorch, as in the paper."""
+    bb, head, h = model.backbone, model.head, model.bias_head
+
+    def f(inp):
+        return bb.f(bb.input_norm(inp))
+
+    def h_logits(fmap):
+        return torch.stack([branch(fmap) for branch in h.branches], 1)
+
+    # Phase A
+    opt_main.zero_grad()
+    opt_bias.zero_grad()
+    fmap = f(x)
+    ce = F.cross_entropy(head.fc(bb.g(fmap)), labels)
+    p = F.softmax(h_logits(fmap), dim=2)
+    neg_entropy = (p * torch.log(p)).sum(2).mean()
+    (ce + LAMBDA * neg_entropy).backward()
+    opt_main.step()
+    # Phase B
+    opt_main.zero_grad()
+    opt_bias.zero_grad()
+    fmap = f(x)
+    fmap.register_hook(lambda grad: -MU * grad)
+    logits = h_logits(fmap)
+    loss = sum(
+        F.cross_entropy(logits[:, c], targets[:, c], ignore_index=255)
+        for c in range(3))
+    loss.backward()
+    opt_main.step()
+    opt_bias.step()
+
+
+def test_train_step_matches_hand_written_phases():
+    model = build_model()
+    reference = copy.deepcopy(model)
+    data, labels, targets = make_batch()
+
+    optim = build_optim(model)
+    for _ in range(2):  # two iterations so momentum buffers matter too
+        log_vars = model.train_step(copy.deepcopy(data), optim)
+
+    x = reference.data_preprocessor(copy.deepcopy(data), True)['inputs']
+    main_params = [
+        p for n, p in reference.named_parameters()
+        if not n.startswith('bias_head')
+    ]
+    opt_main = torch.optim.SGD(
+        main_params, lr=LR, momentum=MOMENTUM, weight_decay=WD)
+    opt_bias = torch.optim.SGD(
+        reference.bias_head.parameters(),
+        lr=LR,
+        momentum=MOMENTUM,
+        weight_decay=WD)
+    for _ in range(2):
+        hand_written_iteration(reference, x, labels, targets, opt_main,
+                               opt_bias)
+
+    ours = dict(model.state_dict())
+    for name, value in reference.state_dict().items():
+        if value.dtype.is_floating_point:
+            torch.testing.assert_close(
+                ours[name], value, atol=1e-6, rtol=0, msg=name)
+        else:
+            assert torch.equal(ours[name], value), name
+    assert {'loss', 'loss_cls', 'loss_entropy', 'loss_bias', 'lambda',
+            'mu'} <= set(log_vars)
+    assert log_vars['lambda'].item() == pytest.approx(LAMBDA)
+    assert log_vars['mu'].item() == pytest.approx(MU)
+
+
+def snapshot(module):
+    return {n: p.detach().clone() for n, p in module.named_parameters()}
+
+
+def changed(before, module):
+    return {
+        n
+        for n, p in module.named_parameters()
+        if not torch.equal(before[n], p.detach())
+    }
+
+
+def test_phase_a_does_not_move_h_and_phase_b_does_not_move_g(monkeypatch):
+    model = build_model()
+    optim = build_optim(model)
+    data, _, _ = make_batch()
+    g_modules = torch.nn.ModuleDict(dict(g=model.backbone.g, fc=model.head))
+    f_modules = torch.nn.ModuleDict(
+        dict(norm=model.backbone.input_norm, f=model.backbone.f))
+
+    # Record the parameters between phase A and phase B.
+    between = {}
+    original = model.loss_phase_b
+
+    def record_then_run(*args, **kwargs):
+        between['h'] = snapshot(model.bias_head)
+        between['g'] = snapshot(g_modules)
+        between['f'] = snapshot(f_modules)
+        return original(*args, **kwargs)
+
+    before_h, before_g, before_f = (snapshot(model.bias_head),
+                                    snapshot(g_modules), snapshot(f_modules))
+    monkeypatch.setattr(model, 'loss_phase_b', record_then_run)
+    model.train_step(data, optim)
+
+    # Phase A moved f and g but not h.
+    assert changed(before_h, model.bias_head) - changed(between['h'],
+                                                        model.bias_head) == set()
+    assert not any(
+        not torch.equal(before_h[n], between['h'][n]) for n in before_h)
+    assert any(not torch.equal(before_g[n], between['g'][n]) for n in before_g)
+    assert any(not torch.equal(before_f[n], between['f'][n]) for n in before_f)
+    # Phase B moved h and f but not g.
+    assert changed(between['g'], g_modules) == set()
+    assert changed(between['h'], model.bias_head)
+    assert changed(between['f'], f_modules)
+
+
+def test_train_step_refuses_a_single_optimizer():
+    model = build_model()
+    data, _, _ = make_batch()
+    single = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    with pytest.raises(TypeError, match='LNTLOptimWrapperConstructor'):
+        model.train_step(data, single)
+
+
+def test_loss_mode_in_training_is_refused():
+    """A wrapper that bypasses train_step (plain MMDistributedDataParallel
+    calls mode='loss') must not silently train without the alternation."""
+    model = build_model()
+    data, _, _ = make_batch()
+    data = model.data_preprocessor(data, True)
+    with pytest.raises(RuntimeError, match='LNTLDistributedDataParallel'):
+        model(**data, mode='loss')
+    model.eval()
+    assert 'loss_bias' in model(**data, mode='loss')
+
+
+def test_optim_wrapper_constructor_splits_parameters():
+    model = build_model()
+    optim = build_optim(model)
+    assert isinstance(optim, OptimWrapperDict)
+    main_ids = {id(p) for g in optim['main'].param_groups for p in g['params']}
+    bias_ids = {id(p) for g in optim['bias'].param_groups for p in g['params']}
+    assert bias_ids == {id(p) for p in model.bias_head.parameters()}
+    assert main_ids | bias_ids == {id(p) for p in model.parameters()}
+    assert not main_ids & bias_ids
+
+
+def test_predict_reports_labels_and_bias_head_counts():
+    model = build_model().eval()
+    data, _, targets = make_batch()
+    data = model.data_preprocessor(data, False)
+    samples = model(**data, mode='predict')
+    assert len(samples) == 8
+    for sample, target in zip(samples, targets):
+        assert sample.pred_label.shape == (1, )
+        assert sample.bias_pred_count == int((target != 255).sum())
+        assert 0 <= sample.bias_pred_correct <= sample.bias_pred_count
