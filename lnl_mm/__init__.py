@@ -7,6 +7,6 @@ registries, so a config only needs::
     custom_imports = dict(imports=['lnl_mm'], allow_failed_imports=False)
 """
 from .version import __version__
-from . import datasets, engine, evaluation, models, utils  # noqa: F401,E402
+from . import datasets, engine, evaluation, models, utils, visualization  # noqa: F401,E402,E501
 
 __all__ = ['__version__']

@@ -1,0 +1,3 @@
+from .bias_accuracy import BiasAccuracy
+
+__all__ = ['BiasAccuracy']
