@@ -1,0 +1,3 @@
+from .lntl_distributed_data_parallel import LNTLDistributedDataParallel
+
+__all__ = ['LNTLDistributedDataParallel']

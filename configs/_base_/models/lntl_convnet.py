@@ -1,0 +1,26 @@
+# "Learning Not to Learn" on the paper's Colored MNIST network:
+# f + g = LNTLConvNet (+ the Linear head), h = BiasPredictionHead, reading f
+# through a gradient-reversal layer.
+model = dict(
+    type='LNTLClassifier',
+    backbone=dict(type='LNTLConvNet', norm_cfg=dict(type='BN')),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=10,
+        in_channels=64,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        init_cfg=None),  # PyTorch's default Linear init, as the authors
+    bias_neck=dict(type='GradientReversal', mu=0.1, schedule='constant'),
+    bias_head=dict(
+        type='BiasPredictionHead',
+        in_channels=32,
+        mid_channels=32,
+        num_channels=3,
+        num_bins=8,
+        ignore_index=255,
+        norm_cfg=dict(type='BN')),
+    entropy_weight=0.01,  # lambda
+    pretrain_epochs=0)
+
+# Both phases run through DDP's forward under distributed launchers.
+model_wrapper_cfg = dict(type='LNTLDistributedDataParallel')
