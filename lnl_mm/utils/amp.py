@@ -1,0 +1,93 @@
+"""Turn a config's optimizer wrappers into ``AmpOptimWrapper`` (``--amp``)."""
+from typing import List
+
+from mmengine.config import Config
+from mmengine.device import (is_cuda_available, is_mlu_available,
+                             is_musa_available, is_npu_available)
+
+AMP_OPTIM_WRAPPER = 'AmpOptimWrapper'
+
+
+def amp_device_available() -> bool:
+    """Whether MMEngine's ``AmpOptimWrapper`` can run on this machine.
+
+    MMEngine 0.10.7 only supports it on CUDA (and NPU/MLU/MUSA) devices.
+    """
+    return (is_cuda_available() or is_npu_available() or is_mlu_available()
+            or is_musa_available())
+
+
+def _is_optim_wrapper_cfg(cfg) -> bool:
+    """Whether ``cfg`` is a dict building one optimizer wrapper."""
+    return isinstance(cfg, dict) and isinstance(cfg.get('type'), str) \
+        and cfg['type'].endswith('OptimWrapper')
+
+
+def find_optim_wrapper_cfgs(optim_wrapper: dict) -> List[dict]:
+    """Return the optimizer-wrapper configs inside ``optim_wrapper``.
+
+    Two shapes are understood:
+
+    * a single wrapper, ``dict(type='OptimWrapper', optimizer=...)``;
+    * a dict of wrappers built by a constructor (e.g.
+      ``LNTLOptimWrapperConstructor``), ``dict(constructor=...,
+      main=dict(type='OptimWrapper', ...), bias=dict(...))``.
+
+    Args:
+        optim_wrapper (dict): ``cfg.optim_wrapper``.
+
+    Returns:
+        list[dict]: The wrapper configs (the same objects, not copies).
+    """
+    if _is_optim_wrapper_cfg(optim_wrapper):
+        return [optim_wrapper]
+    return [
+        value for value in optim_wrapper.values()
+        if _is_optim_wrapper_cfg(value)
+    ]
+
+
+def enable_amp(cfg: Config, loss_scale='dynamic') -> Config:
+    """Switch every optimizer wrapper of ``cfg`` to ``AmpOptimWrapper``.
+
+    Each wrapper gets ``type='AmpOptimWrapper'`` and, unless the config sets
+    one, ``loss_scale='dynamic'``. With an ``OptimWrapperDict`` every
+    sub-wrapper is converted; a constructor that wants one shared loss scaler
+    can recognise them by their type.
+
+    Args:
+        cfg (Config): The full config; ``cfg.optim_wrapper`` is edited in
+            place.
+        loss_scale (str | float | dict): Default loss scale of each wrapper.
+            Defaults to 'dynamic'.
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        RuntimeError: On a machine without a CUDA (or NPU/MLU/MUSA) device.
+        ValueError: If the config has no optimizer wrapper to convert.
+    """
+    if not amp_device_available():
+        raise RuntimeError(
+            '--amp needs a CUDA device; none is available here (MMEngine\'s '
+            'AmpOptimWrapper only runs on GPU/NPU/MLU/MUSA). Train without '
+            '--amp on this machine, or run on a GPU machine.')
+    optim_wrapper = cfg.get('optim_wrapper')
+    wrappers = find_optim_wrapper_cfgs(optim_wrapper) \
+        if isinstance(optim_wrapper, dict) else []
+    if not wrappers:
+        raise ValueError(
+            '--amp found no optimizer wrapper to convert in cfg.optim_wrapper '
+            f'({optim_wrapper!r}); expected dict(type=\'OptimWrapper\', ...) '
+            'or a dict of such wrappers (e.g. main=..., bias=...).')
+    for wrapper in wrappers:
+        wrapper['type'] = AMP_OPTIM_WRAPPER
+        wrapper.setdefault('loss_scale', loss_scale)
+    return cfg
+
+
+__all__ = [
+    'AMP_OPTIM_WRAPPER', 'amp_device_available', 'enable_amp',
+    'find_optim_wrapper_cfgs'
+]

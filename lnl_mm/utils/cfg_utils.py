@@ -1,0 +1,98 @@
+"""Config edits shared by ``tools/train.py`` and ``tools/test.py``."""
+import logging
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
+
+DEFAULT_SCOPE = 'mmpretrain'
+DATALOADER_FIELDS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def setup_default_scope(cfg: Config, scope: str = DEFAULT_SCOPE) -> Config:
+    """Set ``cfg.default_scope`` to ``scope`` (mmpretrain) if it is unset.
+
+    Args:
+        cfg (Config): The config, edited in place.
+        scope (str): The registry scope to use. Defaults to 'mmpretrain'.
+    """
+    if cfg.get('default_scope') is None:
+        cfg.default_scope = scope
+    return cfg
+
+
+def setup_work_dir(cfg: Config, config_path: str,
+                   work_dir: Optional[str] = None) -> Config:
+    """Choose the work dir: CLI, then the config, then the config's name.
+
+    Args:
+        cfg (Config): The config, edited in place.
+        config_path (str): Path of the config file; its base name gives the
+            default ``./work_dirs/<name>``.
+        work_dir (str, optional): The ``--work-dir`` argument.
+    """
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        name = osp.splitext(osp.basename(config_path))[0]
+        cfg.work_dir = osp.join('./work_dirs', name)
+    return cfg
+
+
+def set_dataloader_defaults(cfg: Config,
+                            field: str,
+                            pin_memory: bool = True,
+                            persistent_workers: Optional[bool] = None
+                            ) -> None:
+    """Fill the usual OpenMMLab dataloader defaults of ``cfg[field]``.
+
+    ``pin_memory``, ``persistent_workers`` (when given) and
+    ``collate_fn=default_collate`` become defaults that the config's own
+    values override. A False ``pin_memory``/``persistent_workers`` argument
+    (``--no-pin-memory``, ``--no-persistent-workers``) always wins.
+
+    Args:
+        cfg (Config): The config, edited in place.
+        field (str): e.g. 'train_dataloader'. Missing or None fields are
+            skipped.
+        pin_memory (bool): Default, or False to force it off.
+        persistent_workers (bool, optional): Default, or False to force it
+            off. None leaves it out (the test tool's behaviour).
+    """
+    if cfg.get(field) is None:
+        return
+    loader = ConfigDict(pin_memory=True, collate_fn=dict(type='default_collate'))
+    if persistent_workers is not None:
+        loader.persistent_workers = True
+    loader.update(cfg[field])
+    if not pin_memory:
+        loader.pin_memory = False
+    if persistent_workers is False:
+        loader.persistent_workers = False
+    cfg[field] = loader
+
+
+def disable_persistent_workers_without_workers(cfg: Config) -> Config:
+    """Turn ``persistent_workers`` off for dataloaders with no workers.
+
+    ``torch.utils.data.DataLoader`` raises if ``persistent_workers=True``
+    while ``num_workers=0``; this keeps such configs (or ``--cfg-options
+    train_dataloader.num_workers=0``) runnable.
+
+    Args:
+        cfg (Config): The config, edited in place.
+    """
+    for field in DATALOADER_FIELDS:
+        loader = cfg.get(field)
+        if loader is None or not loader.get('persistent_workers', False):
+            continue
+        if loader.get('num_workers', 0) == 0:
+            loader.persistent_workers = False
+            print_log(
+                f'{field}: num_workers=0, so persistent_workers is set to '
+                'False (DataLoader refuses persistent workers without '
+                'workers).',
+                logger='current',
+                level=logging.DEBUG)
+    return cfg
