@@ -52,7 +52,7 @@ def test_neg_entropy_is_minus_log_bins_for_uniform_predictions():
     for branch in head.branches:  # constant logits -> uniform softmax
         torch.nn.init.zeros_(branch[-1].weight)
         torch.nn.init.zeros_(branch[-1].bias)
-    value = head.neg_entropy((torch.randn(2, 4, 5, 5), ))
+    value = head.uncertainty((torch.randn(2, 4, 5, 5), ), "neg_entropy")
     assert value.item() == pytest.approx(-math.log(8), abs=1e-6)
 
 
@@ -60,3 +60,20 @@ def test_missing_target_names_the_field_and_the_fix():
     head = BiasPredictionHead(in_channels=4, mid_channels=4)
     with pytest.raises(KeyError, match='algorithm_keys'):
         head.loss((torch.randn(1, 4, 3, 3), ), [DataSample()])
+
+
+def test_uniform_cross_entropy_is_log_bins_at_uniform_and_larger_elsewhere():
+    head = BiasPredictionHead(in_channels=4, mid_channels=4, num_bins=8)
+    feats = (torch.randn(2, 4, 5, 5), )
+    assert head.uncertainty(feats, 'uniform_ce').item() > math.log(8)
+    for branch in head.branches:
+        torch.nn.init.zeros_(branch[-1].weight)
+        torch.nn.init.zeros_(branch[-1].bias)
+    assert head.uncertainty(feats, 'uniform_ce').item() == pytest.approx(
+        math.log(8), abs=1e-6)
+
+
+def test_unknown_uncertainty_kind_is_refused():
+    head = BiasPredictionHead(in_channels=4, mid_channels=4)
+    with pytest.raises(ValueError, match='uniform_ce'):
+        head.uncertainty((torch.randn(1, 4, 3, 3), ), 'kl')

@@ -8,6 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from lnl_mm.engine.optimizers.joint_step import step_optim_wrappers
+from ..losses import UNCERTAINTY_LOSSES
 
 
 @MODELS.register_module()
@@ -33,13 +34,16 @@ class LNTLClassifier(BaseClassifier):
             and provide ``extract_bias_feat`` (e.g. ``LNTLConvNet``).
         head (dict): The label classifier's last layer (a ClsHead).
         bias_head (dict): The bias predictor ``h``, with ``loss``,
-            ``neg_entropy`` and ``predict`` (e.g. ``BiasPredictionHead``).
+            ``uncertainty`` and ``predict`` (e.g. ``BiasPredictionHead``).
         bias_neck (dict): Sits between ``f`` and ``h`` in phase B.
             Defaults to ``dict(type='GradientReversal', mu=0.1)``.
         entropy_weight (float): lambda, the weight of ``h``'s negative
             entropy in phase A. Defaults to 0.01.
         pretrain_epochs (int): Warm-up epochs before unlearning starts.
             Defaults to 0.
+        uncertainty_loss (str): The phase-A term that makes ``h`` uncertain:
+            ``'neg_entropy'`` (LNTL) or ``'uniform_ce'`` (the confusion loss
+            of BlindEye, Alvi et al. 2018). Defaults to ``'neg_entropy'``.
         data_preprocessor (dict, optional): Defaults to
             ``ClsDataPreprocessor``.
         init_cfg (dict, optional): MMEngine initialisation config.
@@ -52,6 +56,7 @@ class LNTLClassifier(BaseClassifier):
                  bias_neck: dict = dict(type='GradientReversal', mu=0.1),
                  entropy_weight: float = 0.01,
                  pretrain_epochs: int = 0,
+                 uncertainty_loss: str = 'neg_entropy',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         data_preprocessor = dict(data_preprocessor or {})
@@ -73,6 +78,11 @@ class LNTLClassifier(BaseClassifier):
         self.bias_head = MODELS.build(bias_head)
         self.entropy_weight = float(entropy_weight)
         self.pretrain_epochs = pretrain_epochs
+        if uncertainty_loss not in UNCERTAINTY_LOSSES:
+            raise ValueError(
+                f'LNTLClassifier: uncertainty_loss={uncertainty_loss!r} is '
+                f'unknown; choose one of {sorted(UNCERTAINTY_LOSSES)}.')
+        self.uncertainty_loss = uncertainty_loss
 
     # ------------------------------------------------------------------
     # forward modes
@@ -117,14 +127,16 @@ class LNTLClassifier(BaseClassifier):
 
     def loss_phase_a(self, inputs: torch.Tensor,
                      data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
-        """Phase A losses: label CE plus lambda times h's negative entropy."""
+        """Phase A losses: label CE plus lambda times h's uncertainty loss
+        (negative entropy for LNTL)."""
         f_map, g_feat = self.backbone(inputs)
         losses = dict(loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
         lam = 0.0 if self.in_warmup() else self.entropy_weight
         if lam > 0:
-            neg_entropy = self.bias_head.neg_entropy((f_map, ))
-            losses['loss_entropy'] = lam * neg_entropy
-            losses['neg_entropy'] = neg_entropy.detach()
+            uncertainty = self.bias_head.uncertainty((f_map, ),
+                                                     self.uncertainty_loss)
+            losses['loss_entropy'] = lam * uncertainty
+            losses[self.uncertainty_loss] = uncertainty.detach()
         losses['lambda'] = inputs.new_tensor(lam)
         return losses
 
@@ -150,7 +162,7 @@ class LNTLClassifier(BaseClassifier):
         f_map, g_feat = self.backbone(inputs)
         losses = dict(loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
         losses['loss_entropy'] = self.entropy_weight * \
-            self.bias_head.neg_entropy((f_map, ))
+            self.bias_head.uncertainty((f_map, ), self.uncertainty_loss)
         losses.update(self.bias_head.loss((f_map, ), data_samples))
         return losses
 

@@ -9,6 +9,8 @@ from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..losses import uncertainty_loss
+
 
 def stack_sample_field(data_samples: Sequence[DataSample], key: str,
                        device: torch.device, owner: str) -> torch.Tensor:
@@ -28,12 +30,6 @@ def stack_sample_field(data_samples: Sequence[DataSample], key: str,
         values.append(value if isinstance(value, torch.Tensor) else
                       torch.from_numpy(np.asarray(value)))
     return torch.stack(values).to(device=device, dtype=torch.long)
-
-
-def negative_entropy(logits: torch.Tensor, dim: int) -> torch.Tensor:
-    """Mean over all other positions of sum_k p_k log p_k along ``dim``."""
-    log_p = F.log_softmax(logits, dim=dim)
-    return (log_p.exp() * log_p).sum(dim=dim).mean()
 
 
 @MODELS.register_module()
@@ -112,10 +108,12 @@ class BiasPredictionHead(BaseModule):
             loss = loss + per_pixel / num_scored.clamp(min=1)
         return dict(loss_bias=self.loss_weight * loss)
 
-    def neg_entropy(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:
-        """Negative entropy of the bin distribution, averaged over pixels and
-        channels (the term ``f`` minimises in phase A)."""
-        return negative_entropy(self(feats), dim=2)
+    def uncertainty(self, feats: Tuple[torch.Tensor, ...],
+                    kind: str = 'neg_entropy') -> torch.Tensor:
+        """How far from uniform the bin distributions are, averaged over
+        pixels and channels: the term ``f`` minimises in phase A. ``kind`` is
+        ``'neg_entropy'`` (LNTL) or ``'uniform_ce'`` (BlindEye)."""
+        return uncertainty_loss(self(feats), dim=2, kind=kind)
 
     def predict(self, feats: Tuple[torch.Tensor, ...],
                 data_samples: List[DataSample]) -> List[DataSample]:
