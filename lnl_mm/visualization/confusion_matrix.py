@@ -24,17 +24,13 @@ def plot_confusion_matrix(matrix: np.ndarray,
     import matplotlib
     matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
 
     matrix = np.asarray(matrix, dtype=np.float64)
     num = matrix.shape[0]
     rows = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
     names = list(class_names) if class_names else [str(i) for i in range(num)]
-    has_swatch = palette is not None and len(palette) == num
-    fig, axes = plt.subplots(
-        1, 2 if has_swatch else 1, figsize=(7, 6),
-        gridspec_kw=dict(width_ratios=[1, 12]) if has_swatch else None,
-        squeeze=False)
-    ax = axes[0, -1]
+    fig, ax = plt.subplots(figsize=(7.5, 6))
     image = ax.imshow(rows, cmap='Blues', vmin=0, vmax=1)
     for i in range(num):
         for j in range(num):
@@ -43,15 +39,16 @@ def plot_confusion_matrix(matrix: np.ndarray,
     ax.set_xticks(range(num), names)
     ax.set_yticks(range(num), names)
     ax.set_xlabel('predicted class')
+    ax.set_ylabel('true class')
     ax.set_title(title)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    if has_swatch:
-        swatch = axes[0, 0]
-        swatch.imshow(np.asarray(palette, dtype=np.float64)[:, None, :],
-                      aspect='auto')
-        swatch.set_xticks([])
-        swatch.set_yticks(range(num), names)
-        swatch.set_ylabel('true class (mean colour)')
+    if palette is not None and len(palette) == num:
+        # A swatch of each true class's mean colour, left of its row.
+        for i, rgb in enumerate(np.clip(np.asarray(palette, float), 0, 1)):
+            ax.add_patch(
+                Rectangle((-1.45, i - 0.45), 0.8, 0.9, facecolor=rgb,
+                          edgecolor='black', linewidth=0.5, clip_on=False))
+        ax.tick_params(axis='y', pad=38)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

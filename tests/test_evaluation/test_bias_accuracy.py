@@ -32,7 +32,7 @@ def test_metrics_on_a_hand_made_batch(tmp_path):
     assert results['accuracy/aligned'] == pytest.approx(50.0)
     assert results['accuracy/conflicting'] == pytest.approx(200 / 3)
     assert results['accuracy/worst_class'] == pytest.approx(50.0)
-    assert results['bias_head/accuracy'] == pytest.approx(100 * 8 / 16)
+    assert results['accuracy/bias_head'] == pytest.approx(100 * 8 / 16)
     assert osp.getsize(tmp_path / 'confusion_matrix_eval.png') > 1000
 
 

@@ -21,7 +21,7 @@ def _as_int(value) -> int:
 class BiasAccuracy(BaseMetric):
     """Classification accuracy on a benchmark with a known bias.
 
-    Reports, under ``accuracy/``:
+    Reports, under the prefix ``accuracy/``:
 
     - ``top1``: top-1 over all samples (on an unbiased test split this is
       the paper's "unbiased accuracy"),
@@ -30,7 +30,8 @@ class BiasAccuracy(BaseMetric):
     - ``worst_class``: the lowest per-class top-1,
 
     and, when the model's bias predictor scored the samples
-    (``bias_pred_correct`` / ``bias_pred_count``), ``bias_head/accuracy``.
+    (``bias_pred_correct`` / ``bias_pred_count``), ``bias_head``: the
+    accuracy of the bias predictor.
     It also draws the confusion matrix (rows: true class, each with its mean
     bias colour from ``dataset_meta['palette']`` beside it) to
     ``confusion_matrix_<stage>.png`` in ``out_dir``.
@@ -43,7 +44,9 @@ class BiasAccuracy(BaseMetric):
             Defaults to True.
         collect_device (str): Device for collecting results across ranks.
         prefix (str, optional): Prefix of the metric names.
+            Defaults to ``'accuracy'``.
     """
+    default_prefix = 'accuracy'
 
     def __init__(self,
                  out_dir: Optional[str] = None,
@@ -71,22 +74,22 @@ class BiasAccuracy(BaseMetric):
         gt = np.array([r['gt'] for r in results])
         correct = pred == gt
         num_classes = self._num_classes(gt, pred)
-        metrics = {'accuracy/top1': 100.0 * correct.mean()}
+        metrics = {'top1': 100.0 * correct.mean()}
         if all('aligned' in r for r in results):
             aligned = np.array([r['aligned'] for r in results])
             for name, mask in (('aligned', aligned),
                                ('conflicting', ~aligned)):
                 if mask.any():
-                    metrics[f'accuracy/{name}'] = 100.0 * correct[mask].mean()
+                    metrics[name] = 100.0 * correct[mask].mean()
         per_class = [
             correct[gt == c].mean() for c in range(num_classes)
             if (gt == c).any()
         ]
-        metrics['accuracy/worst_class'] = 100.0 * min(per_class)
+        metrics['worst_class'] = 100.0 * min(per_class)
         if all('bias_count' in r for r in results):
             total = sum(r['bias_count'] for r in results)
             if total:
-                metrics['bias_head/accuracy'] = 100.0 * sum(
+                metrics['bias_head'] = 100.0 * sum(
                     r['bias_correct'] for r in results) / total
         matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
         np.add.at(matrix, (gt, pred), 1)
