@@ -1,0 +1,50 @@
+"""Shared helpers of the tools tests: toy configs and importing the tools."""
+import importlib.util
+import os
+import os.path as osp
+import socket
+import sys
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+TOOLS = osp.join(REPO, 'tools')
+TOY_DIR = osp.join(REPO, 'tests', 'test_utils')
+if TOY_DIR not in sys.path:
+    sys.path.insert(0, TOY_DIR)
+
+from lnl_toy_modules import write_toy_config  # noqa: E402
+
+
+def load_tool(name):
+    """Import ``tools/<name>.py`` as a module (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f'lnl_tool_{name}',
+                                                  osp.join(TOOLS, f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def toy_config(tmp_path, **kwargs):
+    """Write a toy config into ``tmp_path``; return (config, work_dir)."""
+    work_dir = str(tmp_path / 'work_dir')
+    return write_toy_config(tmp_path / 'toy.py', work_dir, **kwargs), work_dir
+
+
+def subprocess_env(**extra):
+    """Environment for tool subprocesses: the toy module importable."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        [REPO, TOY_DIR] + [p for p in [env.get('PYTHONPATH')] if p])
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def free_port():
+    """A TCP port that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+__all__ = [
+    'REPO', 'TOOLS', 'free_port', 'load_tool', 'subprocess_env', 'toy_config'
+]

@@ -1,0 +1,136 @@
+"""Train a model from a config with MMEngine's Runner.
+
+Usage::
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]]
+        [--amp] [--no-validate] [--cfg-options key=value ...]
+    bash tools/dist_train.sh CONFIG GPUS [...]      # torchrun, see README
+"""
+import argparse
+import os
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+import lnl_mm  # noqa: F401  registers lnl_mm's components
+from lnl_mm.utils import (checkpoint_path_of,
+                          disable_persistent_workers_without_workers,
+                          enable_amp, explain_untrusted_checkpoint,
+                          set_dataloader_defaults, setup_default_scope,
+                          setup_distributed, setup_work_dir)
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def parse_args(argv=None):
+    """Parse the command line (``argv`` defaults to ``sys.argv[1:]``)."""
+    parser = argparse.ArgumentParser(description='Train a model (lnl_mm)')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint; without a path, resume from the '
+        'latest checkpoint in the work dir')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='automatic mixed precision: every optimizer wrapper becomes an '
+        'AmpOptimWrapper with dynamic loss scaling (needs CUDA)')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the lr by the actual over the base batch size')
+    parser.add_argument(
+        '--no-pin-memory',
+        action='store_true',
+        help='disable pin_memory in the dataloaders')
+    parser.add_argument(
+        '--no-persistent-workers',
+        action='store_true',
+        help='disable persistent_workers in the dataloaders')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, xxx=yyy pairs merged into the '
+        'config, e.g. model.neck.mu=0.2 or key="[a,b]" for lists')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch >= 2.0's launchers pass --local-rank, older ones --local_rank
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg, args):
+    """Merge the command-line arguments into ``cfg`` and return it."""
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    cfg.launcher = args.launcher
+    setup_default_scope(cfg)
+    setup_work_dir(cfg, args.config, args.work_dir)
+
+    if args.amp:
+        enable_amp(cfg)
+
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+
+    if args.auto_scale_lr:
+        if cfg.get('auto_scale_lr') is None:
+            raise ValueError(
+                '--auto-scale-lr needs `auto_scale_lr = dict('
+                'base_batch_size=...)` in the config.')
+        cfg.auto_scale_lr.enable = True
+
+    for field in LOADERS:
+        set_dataloader_defaults(
+            cfg,
+            field,
+            pin_memory=not args.no_pin_memory,
+            persistent_workers=not args.no_persistent_workers)
+
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    disable_persistent_workers_without_workers(cfg)
+    return cfg
+
+
+def build_runner(cfg):
+    """Build the Runner (or ``cfg.runner_type``) from a merged config."""
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def main(argv=None):
+    """Train from the command line."""
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    cfg = merge_args(cfg, args)
+    setup_distributed(cfg, args.launcher)
+    runner = build_runner(cfg)
+    with explain_untrusted_checkpoint(lambda: checkpoint_path_of(cfg)):
+        runner.train()
+
+
+if __name__ == '__main__':
+    main()
