@@ -1,0 +1,50 @@
+"""Config helpers shared by tools/train.py and tools/test.py."""
+from mmengine.config import Config
+
+from lnl_mm.utils import (disable_persistent_workers_without_workers,
+                          set_dataloader_defaults, setup_default_scope,
+                          setup_work_dir)
+
+
+def test_default_scope_and_work_dir():
+    cfg = Config(dict())
+    setup_default_scope(cfg)
+    setup_work_dir(cfg, 'configs/lnl_cmnist.py')
+    assert cfg.default_scope == 'mmpretrain'
+    assert cfg.work_dir == './work_dirs/lnl_cmnist'
+    cfg = Config(dict(default_scope='mmengine', work_dir='from_cfg'))
+    setup_default_scope(cfg)
+    setup_work_dir(cfg, 'configs/lnl_cmnist.py')
+    assert (cfg.default_scope, cfg.work_dir) == ('mmengine', 'from_cfg')
+    setup_work_dir(cfg, 'configs/lnl_cmnist.py', 'cli')
+    assert cfg.work_dir == 'cli'
+
+
+def test_dataloader_defaults_and_overrides():
+    cfg = Config(dict(train_dataloader=dict(batch_size=2, num_workers=2,
+                                            pin_memory=False)))
+    set_dataloader_defaults(cfg, 'train_dataloader')
+    set_dataloader_defaults(cfg, 'val_dataloader')  # absent: skipped
+    loader = cfg.train_dataloader
+    assert loader.pin_memory is False  # the config's value wins
+    assert loader.collate_fn == dict(type='default_collate')
+    assert 'persistent_workers' not in loader
+    assert cfg.get('val_dataloader') is None
+
+    set_dataloader_defaults(cfg, 'train_dataloader', persistent_workers=True)
+    assert cfg.train_dataloader.persistent_workers is True
+    set_dataloader_defaults(cfg, 'train_dataloader', pin_memory=True,
+                            persistent_workers=False)
+    assert cfg.train_dataloader.persistent_workers is False
+
+
+def test_no_persistent_workers_without_workers():
+    cfg = Config(
+        dict(
+            train_dataloader=dict(num_workers=0, persistent_workers=True),
+            val_dataloader=dict(num_workers=2, persistent_workers=True),
+            test_dataloader=dict(persistent_workers=True)))
+    disable_persistent_workers_without_workers(cfg)
+    assert cfg.train_dataloader.persistent_workers is False
+    assert cfg.val_dataloader.persistent_workers is True
+    assert cfg.test_dataloader.persistent_workers is False
