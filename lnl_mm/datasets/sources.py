@@ -235,7 +235,8 @@ def load_lntl_npy(path: str) -> Dict[str, np.ndarray]:
            'N labels); download it again from ' + LNTL_NPY_URL + '.')
     try:
         loaded = np.load(path, allow_pickle=True, encoding='latin1')
-        content = loaded.item() if isinstance(loaded, np.ndarray) else None
+        content = loaded.item() if isinstance(loaded, np.ndarray) \
+            and loaded.dtype == object and loaded.ndim == 0 else None
     except Exception as err:  # noqa: BLE001 - any unpickling failure
         raise ValueError(f'Cannot read {path!r}: {err}. {fix}') from None
     if not isinstance(content, dict):
