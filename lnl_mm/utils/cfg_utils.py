@@ -62,7 +62,8 @@ def set_dataloader_defaults(cfg: Config,
     """
     if cfg.get(field) is None:
         return
-    loader = ConfigDict(pin_memory=True, collate_fn=dict(type='default_collate'))
+    loader = ConfigDict(
+        pin_memory=True, collate_fn=dict(type='default_collate'))
     if persistent_workers is not None:
         loader.persistent_workers = True
     loader.update(cfg[field])

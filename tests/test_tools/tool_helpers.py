@@ -16,8 +16,8 @@ from lnl_toy_modules import write_toy_config  # noqa: E402
 
 def load_tool(name):
     """Import ``tools/<name>.py`` as a module (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f'lnl_tool_{name}',
-                                                  osp.join(TOOLS, f'{name}.py'))
+    path = osp.join(TOOLS, f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'lnl_tool_{name}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

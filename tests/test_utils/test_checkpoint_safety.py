@@ -20,8 +20,7 @@ from mmengine.runner import CheckpointLoader, Runner, load_checkpoint
 
 import lnl_mm  # noqa: F401  registers the safe globals
 from lnl_mm.utils import (UntrustedCheckpointError, checkpoint_safe_globals,
-                          explain_untrusted_checkpoint,
-                          register_checkpoint_safe_globals)
+                          explain_untrusted_checkpoint)
 from lnl_toy_modules import ToyClassifier, toy_cfg_dict
 
 _RUN_ID = [0]
@@ -50,13 +49,16 @@ def test_checkpoint_holds_only_registered_globals(trained):
     path = osp.join(work_dir, 'epoch_2.pth')
     assert torch.serialization.get_unsafe_globals_in_checkpoint(path) == []
     # without lnl_mm's registration, these are exactly what torch refuses
+    registered = torch.serialization.get_safe_globals()
     torch.serialization.clear_safe_globals()
     try:
-        unsafe = set(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+        unsafe = set(
+            torch.serialization.get_unsafe_globals_in_checkpoint(path))
         with pytest.raises(pickle.UnpicklingError):
             torch.load(path)
     finally:
-        register_checkpoint_safe_globals()
+        torch.serialization.add_safe_globals(registered)
+    assert torch.load(path)['meta']['epoch'] == 2
     assert unsafe == {
         'builtins.getattr', 'mmengine.logging.history_buffer.HistoryBuffer',
         'numpy._core.multiarray._reconstruct', 'numpy._core.multiarray.scalar',
