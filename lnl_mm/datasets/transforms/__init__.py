@@ -1,0 +1,3 @@
+from .to_grayscale import BT601_WEIGHTS, ToGrayscale
+
+__all__ = ['BT601_WEIGHTS', 'ToGrayscale']
