@@ -1,3 +1,4 @@
+from .bias_classification_head import BiasClassificationHead
 from .bias_prediction_head import BiasPredictionHead
 
-__all__ = ['BiasPredictionHead']
+__all__ = ['BiasClassificationHead', 'BiasPredictionHead']

@@ -1,0 +1,15 @@
+# LNTL with a per-image bias target: h globally pools f's 32x14x14 map and
+# predicts the colour class (bias_label, the index of the mean colour the
+# digit was painted with) with one Linear layer, instead of the paper's
+# per-pixel 8-bin colour of each channel. Everything else is
+# configs/lnl_cmnist.py (gradient reversal mu=0.1, lambda=0.01, warm-up).
+_base_ = ['./lnl_cmnist.py', './_base_/leakage_probe.py']
+
+model = dict(
+    bias_head=dict(
+        _delete_=True,
+        type='BiasClassificationHead',
+        in_channels=32,
+        num_classes=10,
+        pool='avg',
+        target_key='bias_label'))

@@ -1,0 +1,101 @@
+from typing import List, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+from ..losses import uncertainty_loss
+from .bias_prediction_head import stack_sample_field
+
+
+@MODELS.register_module()
+class BiasClassificationHead(BaseModule):
+    """Per-image bias predictor ``h``: pooled features -> colour class.
+
+    A drop-in alternative to :class:`BiasPredictionHead` (same API, usable as
+    ``bias_head`` of ``LNTLClassifier``): instead of classifying the colour
+    of every pixel, it globally pools ``f``'s feature map and predicts one
+    bias class per image (for ColoredMNIST the index of the mean colour the
+    digit was painted with, ``bias_label``).
+
+    Args:
+        in_channels (int): Channels of the input feature map. Defaults to 32.
+        num_classes (int): Bias classes. Defaults to 10.
+        pool (str): Global pooling, ``'avg'`` or ``'max'``. Defaults to
+            ``'avg'``.
+        loss_weight (float): Multiplier of the bias loss. Defaults to 1.
+        target_key (str): Data-sample field holding the bias class.
+            Defaults to ``'bias_label'``.
+        init_cfg (dict, optional): MMEngine initialisation config.
+    """
+
+    POOLS = ('avg', 'max')
+
+    def __init__(self,
+                 in_channels: int = 32,
+                 num_classes: int = 10,
+                 pool: str = 'avg',
+                 loss_weight: float = 1.0,
+                 target_key: str = 'bias_label',
+                 init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        if pool not in self.POOLS:
+            raise ValueError(f'BiasClassificationHead: unknown pool {pool!r}; '
+                             f'choose one of {self.POOLS}.')
+        if not (isinstance(num_classes, int) and num_classes >= 2):
+            raise ValueError(f'BiasClassificationHead: num_classes='
+                             f'{num_classes!r} must be an integer >= 2.')
+        self.num_classes = num_classes
+        self.pool = pool
+        self.loss_weight = loss_weight
+        self.target_key = target_key
+        self.fc = nn.Linear(in_channels, num_classes)
+
+    def pooled(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """Globally pooled last feature map, shape ``(N, in_channels)``."""
+        x = feats[-1]
+        if x.dim() == 2:
+            return x
+        return x.flatten(2).amax(2) if self.pool == 'max' \
+            else x.flatten(2).mean(2)
+
+    def forward(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """Logits of shape ``(N, num_classes)``."""
+        return self.fc(self.pooled(feats))
+
+    def get_targets(self, data_samples: List[DataSample],
+                    device: torch.device) -> torch.Tensor:
+        """Bias classes of shape ``(N, )``, dtype long."""
+        return stack_sample_field(data_samples, self.target_key, device,
+                                  type(self).__name__).reshape(-1)
+
+    def loss(self, feats: Tuple[torch.Tensor, ...],
+             data_samples: List[DataSample]) -> dict:
+        """Cross-entropy of the bias class."""
+        logits = self(feats)
+        targets = self.get_targets(data_samples, logits.device)
+        return dict(
+            loss_bias=self.loss_weight * F.cross_entropy(logits, targets))
+
+    def uncertainty(self, feats: Tuple[torch.Tensor, ...],
+                    kind: str = 'neg_entropy') -> torch.Tensor:
+        """How far from uniform the class distribution is, averaged over the
+        batch; ``kind`` is ``'neg_entropy'`` (LNTL) or ``'uniform_ce'``
+        (BlindEye)."""
+        return uncertainty_loss(self(feats), dim=1, kind=kind)
+
+    def predict(self, feats: Tuple[torch.Tensor, ...],
+                data_samples: List[DataSample]) -> List[DataSample]:
+        """Set ``bias_pred_correct`` (0 or 1) and ``bias_pred_count`` (1) on
+        every sample, the fields ``BiasAccuracy`` reads."""
+        logits = self(feats)
+        targets = self.get_targets(data_samples, logits.device)
+        correct = (logits.argmax(dim=1) == targets).tolist()
+        for sample, hit in zip(data_samples, correct):
+            sample.set_field(int(hit), 'bias_pred_correct',
+                             field_type='metainfo')
+            sample.set_field(1, 'bias_pred_count', field_type='metainfo')
+        return data_samples
