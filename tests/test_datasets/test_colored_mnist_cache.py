@@ -9,7 +9,7 @@ from lnl_mm.datasets.cache import cache_key, load_arrays, save_arrays
 
 
 def cache_files(cache_dir):
-    return sorted((cache_dir / 'colored_mnist').glob('*'))
+    return sorted((cache_dir / 'colored_mnist').glob('*.bin'))
 
 
 def build(cache_dir, **kwargs):
@@ -113,3 +113,20 @@ def test_save_and_load_arrays_roundtrip(tmp_path):
         assert loaded[name].dtype == array.dtype
     assert load_arrays(path, cache_key(x=2)) is None  # other key: rebuild
     assert load_arrays(str(tmp_path / 'absent.bin'), key) is None
+
+
+def test_source_digest_memo(plain_idx_root, tmp_path, monkeypatch):
+    from lnl_mm.datasets import sources
+    cache = tmp_path / 'c'
+    build(cache, data_root=str(plain_idx_root), source='idx', num_val=10)
+    memo = cache / 'colored_mnist' / 'source_digests.json'
+    assert memo.is_file()
+    # a new process (empty in-process memo) reuses the stored digests ...
+    monkeypatch.setattr(sources, '_digest_memo', {})
+    monkeypatch.setattr(sources.hashlib, 'sha1', None)  # hashing would fail
+    build(cache, data_root=str(plain_idx_root), source='idx', num_val=10)
+    monkeypatch.undo()
+    # ... and a damaged memo only costs re-hashing
+    memo.write_text('{not json')
+    monkeypatch.setattr(sources, '_digest_memo', {})
+    build(cache, data_root=str(plain_idx_root), source='idx', num_val=10)
