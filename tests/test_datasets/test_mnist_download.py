@@ -107,3 +107,22 @@ def test_idx_download_failure_raises(tmp_path):
         ColoredMNIST(data_root=str(tmp_path / 'm'), source='idx',
                      download=True, mirrors=[closed_port_url()],
                      download_timeout=2)
+
+
+def test_auto_download_failure_not_retried_per_split(tmp_path, monkeypatch,
+                                                      log_records):
+    calls = []
+
+    def failing_download(*args, **kwargs):
+        calls.append(args)
+        raise RuntimeError('Could not download (simulated)')
+
+    monkeypatch.setattr('lnl_mm.datasets.colored_mnist.download_mnist',
+                        failing_download)
+    root = str(tmp_path / 'offline')
+    for split in ('train', 'val', 'test'):
+        dataset = ColoredMNIST(data_root=root, download=True, split=split,
+                               mirrors=['http://127.0.0.1:9/'])
+        assert dataset.metainfo['source'] == 'sample'
+    assert len(calls) == 1
+    assert 'failed earlier in this process' in log_records.warnings()[-1]
