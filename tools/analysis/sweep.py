@@ -1,0 +1,828 @@
+"""Run a grid of trainings (methods x color_vars x seeds [x grid axes]) and
+write the paper-style table, a CSV and a plot.
+
+Every run goes through the normal path: the sweep merges its settings into
+the method's config, dumps that config to the run's folder, trains it with
+``tools/train.py`` (or ``tools/dist_train.sh``), then tests the checkpoint
+selected on the *validation* split (``best_*_epoch_*.pth`` of the config's
+``CheckpointHook(save_best=...)``) with ``tools/test.py``. Each finished run
+leaves ``result.json`` in its folder; a later invocation skips it, so a long
+grid can be completed in parts. After the runs (or with
+``--summarize-only``) every result under ``--work-root`` is summarised into
+``results.csv``, ``table.md`` (rows: methods, columns: color_var, cells:
+mean ± std over seeds) and ``plot.png``; with ``--grid`` axes also
+``search.md``, which ranks the settings on the validation split.
+
+Examples::
+
+    # the paper's comparison on the embedded sample, 20 epochs
+    python tools/analysis/sweep.py --methods baseline gray blindeye lntl \\
+        --color-vars 0.020 0.030 0.040 0.050 --seeds 0 1 2 --epochs 20 \\
+        --dataset-options source=sample --work-root work_dirs/sweep_sample
+
+    # a hyper-parameter search selected on the validation split
+    python tools/analysis/sweep.py --methods lntl --color-vars 0.020 \\
+        --seeds 0 --epochs 20 --dataset-options source=sample \\
+        --grid model.entropy_weight=0.01,0.1 model.bias_neck.mu=0.1,1.0 \\
+        --work-root work_dirs/search_lntl
+"""
+import argparse
+import copy
+import csv
+import glob
+import itertools
+import json
+import logging
+import math
+import os
+import os.path as osp
+import re
+import runpy
+import subprocess
+import sys
+import time
+import traceback
+from collections import OrderedDict, defaultdict
+from typing import Dict, List, Optional, Sequence, Tuple
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS_DIR = osp.join(REPO_ROOT, 'tools')
+
+#: Method name -> config file (relative to the repository root).
+METHODS = OrderedDict(
+    baseline='configs/baseline_cmnist.py',
+    gray='configs/gray_cmnist.py',
+    blindeye='configs/blindeye_cmnist.py',
+    lntl='configs/lnl_cmnist.py',
+    lntl_image_bias='configs/lnl_cmnist_image_bias.py',
+)
+DEFAULT_METHODS = ('baseline', 'gray', 'blindeye', 'lntl')
+DEFAULT_COLOR_VARS = (0.020, 0.030, 0.040, 0.050)
+DEFAULT_SEEDS = (0, 1, 2)
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+PROBE_HOOK = dict(type='LeakageProbeHook')
+RESULT_FILE = 'result.json'
+FAILED_FILE = 'failed.json'
+#: Options that change how a run is executed but not its result; a finished
+#: run is reused even if they differ.
+NON_RESULT_OPTIONS = ('cache_dir', 'num_workers', 'persistent_workers',
+                      'pin_memory', 'download', 'download_timeout')
+
+logger = logging.getLogger('lnl_mm.sweep')
+#: Names the trained bias head's accuracy is reported under by BiasAccuracy.
+BIAS_HEAD_KEYS = ('accuracy/bias_head', 'bias_head/accuracy')
+
+
+# ----------------------------------------------------------------------
+# command line
+# ----------------------------------------------------------------------
+def parse_args(argv=None):
+    """Parse the command line (``argv`` defaults to ``sys.argv[1:]``)."""
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser(
+        description='Run and summarise a grid of lnl_mm trainings.',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='Known methods: ' + ', '.join(
+            f'{k} ({v})' for k, v in METHODS.items()))
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        default=list(DEFAULT_METHODS),
+        help='known method names, NAME=CONFIG or config paths (the name is '
+        'then the file name)')
+    parser.add_argument(
+        '--color-vars',
+        nargs='+',
+        type=float,
+        default=list(DEFAULT_COLOR_VARS),
+        help='colour jitter variances, set in all three datasets')
+    parser.add_argument(
+        '--seeds',
+        nargs='+',
+        type=int,
+        default=list(DEFAULT_SEEDS),
+        help='each seed sets randomness.seed and the data_seed of all three '
+        'datasets')
+    parser.add_argument(
+        '--work-root',
+        default='work_dirs/sweep',
+        help='runs go to WORK_ROOT/runs/..., summaries to WORK_ROOT')
+    parser.add_argument(
+        '--epochs',
+        type=int,
+        help='train this many epochs; MultiStepLR milestones (40/80 of 100), '
+        'epoch-based scheduler begin/end and model.pretrain_epochs scale '
+        'proportionally (a --grid or --cfg-options value still wins)')
+    parser.add_argument(
+        '--grid',
+        nargs='+',
+        default=[],
+        metavar='KEY=V1,V2',
+        help='extra grid axes, e.g. model.entropy_weight=0.01,0.1; every key '
+        'must exist in each method\'s config')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='config overrides for every run (as tools/train.py)')
+    parser.add_argument(
+        '--dataset-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='overrides of the dataset of all three dataloaders, e.g. '
+        'source=sample cache_dir=/tmp/cache')
+    parser.add_argument(
+        '--dataloader-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='overrides of all three dataloaders, e.g. num_workers=0')
+    parser.add_argument(
+        '--metric',
+        choices=['test', 'val'],
+        default='test',
+        help='split shown in table.md and plot.png (the search ranking of '
+        'search.md always uses val)')
+    parser.add_argument(
+        '--metric-key',
+        default='accuracy/top1',
+        help='metric of the table, the plot and the search ranking')
+    parser.add_argument(
+        '--no-probe',
+        action='store_true',
+        help='do not add the LeakageProbeHook to configs that lack it')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch'],
+        default='none',
+        help='pytorch: train/test through tools/dist_train.sh and '
+        'tools/dist_test.sh with --gpus processes')
+    parser.add_argument(
+        '--gpus', type=int, default=1, help='processes per run (launcher)')
+    parser.add_argument(
+        '--in-process',
+        action='store_true',
+        help='call tools/train.py and tools/test.py\'s main() in this '
+        'process instead of subprocesses (saves the start-up time; used by '
+        'the tests)')
+    parser.add_argument(
+        '--force', action='store_true', help='rerun finished runs')
+    parser.add_argument(
+        '--dry-run',
+        action='store_true',
+        help='list the runs and whether they are finished, run nothing')
+    parser.add_argument(
+        '--summarize-only',
+        action='store_true',
+        help='only summarise the results found under --work-root')
+    args = parser.parse_args(argv)
+    if args.launcher != 'none' and args.in_process:
+        parser.error('--in-process cannot be combined with --launcher.')
+    return args
+
+
+def parse_value(text: str):
+    """``'0.1'`` -> 0.1, ``'3'`` -> 3, ``'true'`` -> True, else the text."""
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    if text.lower() in ('true', 'false'):
+        return text.lower() == 'true'
+    if text.lower() == 'none':
+        return None
+    return text
+
+
+def parse_grid(items: Sequence[str]) -> 'OrderedDict[str, list]':
+    """``['a.b=1,2', 'c=x']`` -> ``{'a.b': [1, 2], 'c': ['x']}``."""
+    grid = OrderedDict()
+    for item in items:
+        key, sep, values = item.partition('=')
+        if not sep or not key or not values:
+            raise ValueError(f'--grid {item!r}: use KEY=V1,V2,... e.g. '
+                             'model.entropy_weight=0.01,0.1')
+        if key in grid:
+            raise ValueError(f'--grid: {key!r} is given twice.')
+        grid[key] = [parse_value(v) for v in values.split(',')]
+    return grid
+
+
+def resolve_methods(specs: Sequence[str]) -> 'OrderedDict[str, str]':
+    """Method specs -> {name: absolute config path}."""
+    methods = OrderedDict()
+    for spec in specs:
+        if spec in METHODS:
+            name, path = spec, METHODS[spec]
+        elif '=' in spec:
+            name, path = spec.split('=', 1)
+        else:
+            name, path = osp.splitext(osp.basename(spec))[0], spec
+        if not osp.isabs(path) and not osp.exists(path):
+            path = osp.join(REPO_ROOT, path)
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'--methods {spec!r}: no config at {path}; use one of '
+                f'{list(METHODS)} or a config path.')
+        if name in methods:
+            raise ValueError(f'--methods: the name {name!r} is used twice.')
+        methods[name] = osp.abspath(path)
+    return methods
+
+
+# ----------------------------------------------------------------------
+# the runs
+# ----------------------------------------------------------------------
+def setting_tag(grid_values: Dict) -> str:
+    """Folder-safe tag of one grid point, '' without grid axes."""
+    return '+'.join(f'{k}={v}' for k, v in grid_values.items())
+
+
+def plan_runs(args) -> List[dict]:
+    """One spec per run of the grid, in execution order."""
+    methods = resolve_methods(args.methods)
+    grid = parse_grid(args.grid)
+    points = [
+        OrderedDict(zip(grid, combo))
+        for combo in itertools.product(*grid.values())
+    ] or [OrderedDict()]
+    runs = []
+    for (name, config), point, color_var, seed in itertools.product(
+            methods.items(), points, args.color_vars, args.seeds):
+        tag = setting_tag(point)
+        folder = osp.join(args.work_root, 'runs',
+                          f'{name}__{tag}' if tag else name,
+                          f'cv{color_var:.3f}', f'seed{seed}')
+        runs.append(
+            dict(
+                method=name,
+                config=config,
+                color_var=color_var,
+                seed=seed,
+                grid=dict(point),
+                setting=tag,
+                epochs=args.epochs,
+                cfg_options=dict(args.cfg_options or {}),
+                dataset_options=dict(args.dataset_options or {}),
+                dataloader_options=dict(args.dataloader_options or {}),
+                probe=not args.no_probe,
+                run_dir=osp.abspath(folder)))
+    return runs
+
+
+def result_relevant(spec: dict) -> dict:
+    """The parts of a run spec that determine its result."""
+    keep = {k: v for k, v in spec.items() if k != 'run_dir'}
+    for field in ('dataset_options', 'dataloader_options'):
+        keep[field] = {
+            k: v
+            for k, v in spec[field].items() if k not in NON_RESULT_OPTIONS
+        }
+    keep['config'] = osp.relpath(spec['config'], REPO_ROOT)
+    return json.loads(json.dumps(keep, sort_keys=True, default=str))
+
+
+def load_finished(spec: dict) -> Optional[dict]:
+    """The stored result of a finished run, or None.
+
+    Raises if the run folder holds a result of different settings, which
+    would otherwise be silently mixed into the table.
+    """
+    path = osp.join(spec['run_dir'], RESULT_FILE)
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        result = json.load(f)
+    if result.get('spec') != result_relevant(spec):
+        raise RuntimeError(
+            f'{path} was produced with other settings than this sweep asks '
+            f'for:\n  stored: {result.get("spec")}\n  now:    '
+            f'{result_relevant(spec)}\nUse another --work-root for the new '
+            'settings, or --force to overwrite.')
+    return result
+
+
+# ----------------------------------------------------------------------
+# config building
+# ----------------------------------------------------------------------
+def innermost_dataset(loader_cfg) -> dict:
+    """The dataset config inside (possibly wrapped) dataset configs."""
+    dataset = loader_cfg['dataset']
+    while isinstance(dataset.get('dataset'), dict):
+        dataset = dataset['dataset']
+    return dataset
+
+
+def scale_epochs(value, factor: float) -> int:
+    """An epoch index scaled by ``factor``, at least 1 when it was > 0."""
+    return max(1, int(round(value * factor))) if value > 0 else 0
+
+
+def set_epochs(cfg, epochs: int) -> None:
+    """Shorten (or lengthen) the schedule to ``epochs`` proportionally."""
+    train_cfg = cfg.get('train_cfg') or {}
+    old = train_cfg.get('max_epochs')
+    if not old or not train_cfg.get('by_epoch', True):
+        raise ValueError('--epochs needs an epoch-based train_cfg with '
+                         'max_epochs; use --cfg-options for iteration-based '
+                         'schedules.')
+    factor = epochs / old
+    cfg.train_cfg.max_epochs = epochs
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    for scheduler in schedulers:
+        if not scheduler.get('by_epoch', True):
+            continue
+        if 'milestones' in scheduler:
+            scheduler['milestones'] = [
+                scale_epochs(m, factor) for m in scheduler['milestones']
+            ]
+        for key in ('begin', 'end'):
+            if key in scheduler and scheduler[key] <= old:
+                scheduler[key] = scale_epochs(scheduler[key], factor)
+    model = cfg.get('model') or {}
+    if model.get('pretrain_epochs'):
+        model['pretrain_epochs'] = scale_epochs(model['pretrain_epochs'],
+                                                factor)
+
+
+def get_by_path(cfg, key: str):
+    """``cfg['a']['b']`` for ``'a.b'``; KeyError if missing."""
+    node = cfg
+    for part in key.split('.'):
+        try:
+            if isinstance(node, (list, tuple)):
+                node = node[int(part)]
+            else:
+                node = node[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise KeyError(key) from None
+    return node
+
+
+def add_probe_hook(cfg) -> None:
+    """Append the LeakageProbeHook unless the config already has one."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') in ('LeakageProbeHook',
+                                 'mmpretrain.LeakageProbeHook')
+               for h in hooks):
+        hooks.append(dict(PROBE_HOOK))
+        cfg.custom_hooks = hooks
+
+
+def build_run_config(spec: dict):
+    """The method's config with this run's settings merged in."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(spec['config'])
+    if spec['epochs']:
+        set_epochs(cfg, spec['epochs'])
+    for field in LOADERS:
+        if cfg.get(field) is None:
+            continue
+        dataset = innermost_dataset(cfg[field])
+        dataset['color_var'] = spec['color_var']
+        dataset['data_seed'] = spec['seed']
+        dataset.update(copy.deepcopy(spec['dataset_options']))
+        cfg[field].update(copy.deepcopy(spec['dataloader_options']))
+    cfg.randomness = dict(cfg.get('randomness') or {}, seed=spec['seed'])
+    if spec['probe']:  # before the overrides, so they can tune the probe
+        add_probe_hook(cfg)
+    for key, value in spec['grid'].items():
+        try:
+            get_by_path(cfg, key)
+        except KeyError:
+            raise KeyError(
+                f'--grid key {key!r} is not in the config of method '
+                f'{spec["method"]!r} ({spec["config"]}); check the spelling, '
+                'or search that method in a separate sweep.') from None
+        cfg.merge_from_dict({key: value})
+    if spec['cfg_options']:
+        cfg.merge_from_dict(copy.deepcopy(spec['cfg_options']))
+    return cfg
+
+
+# ----------------------------------------------------------------------
+# running the tools
+# ----------------------------------------------------------------------
+_TOOL_MAINS = {}
+
+
+def tool_main(name: str):
+    """``main`` of tools/<name>.py, loaded once (for --in-process)."""
+    if name not in _TOOL_MAINS:
+        namespace = runpy.run_path(
+            osp.join(TOOLS_DIR, f'{name}.py'), run_name=f'lnl_mm_{name}')
+        _TOOL_MAINS[name] = namespace['main']
+    return _TOOL_MAINS[name]
+
+
+def run_tool(name: str, tool_args: List[str], log_file: str, args) -> None:
+    """Run tools/train.py or tools/test.py (``name``) with ``tool_args``.
+
+    Raises RuntimeError (naming the log file) if it fails.
+    """
+    if args.in_process:
+        try:
+            tool_main(name)(tool_args)
+        except Exception as error:  # reported with the run, sweep goes on
+            raise RuntimeError(f'{name}.py failed in process: {error!r}') \
+                from error
+        return
+    if args.launcher == 'none':
+        cmd = [sys.executable, osp.join(TOOLS_DIR, f'{name}.py')] + tool_args
+    else:
+        script = osp.join(TOOLS_DIR, f'dist_{name}.sh')
+        # dist_*.sh take GPUS after the config (train) or checkpoint (test)
+        split = 1 if name == 'train' else 2
+        cmd = ['bash', script] + tool_args[:split] + [str(args.gpus)] + \
+            tool_args[split:]
+    with open(log_file, 'w') as log:
+        log.write('$ ' + ' '.join(cmd) + '\n')
+        log.flush()
+        code = subprocess.call(
+            cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+    if code != 0:
+        raise RuntimeError(f'{name}.py exited with code {code}; see '
+                           f'{log_file}')
+
+
+def checkpoint_epoch(path: str) -> int:
+    match = re.search(r'epoch_(\d+)\.pth$', path)
+    return int(match.group(1)) if match else -1
+
+
+def select_checkpoint(work_dir: str) -> Tuple[str, str, int]:
+    """The validation-selected checkpoint: (path, kind, epoch).
+
+    ``kind`` is 'best_val' for the CheckpointHook's ``best_*`` file, or
+    'last_NO_VAL_SELECTION' (with a loud warning) when there is none.
+    """
+    best = sorted(
+        glob.glob(osp.join(work_dir, 'best_*_epoch_*.pth')),
+        key=checkpoint_epoch)
+    if best:
+        return best[-1], 'best_val', checkpoint_epoch(best[-1])
+    last = sorted(
+        glob.glob(osp.join(work_dir, 'epoch_*.pth')), key=checkpoint_epoch)
+    if not last:
+        raise FileNotFoundError(f'No checkpoint in {work_dir}.')
+    logger.warning(
+        '!' * 70 + f'\nNO VALIDATION-SELECTED CHECKPOINT in {work_dir}: the '
+        'config saves no best_* checkpoint (CheckpointHook save_best), or '
+        'validation was off. FALLING BACK TO THE LAST CHECKPOINT '
+        f'{osp.basename(last[-1])}; its result is marked '
+        "'last_NO_VAL_SELECTION'.\n" + '!' * 70)
+    return last[-1], 'last_NO_VAL_SELECTION', checkpoint_epoch(last[-1])
+
+
+def val_metrics_at(work_dir: str, epoch: int) -> Dict[str, float]:
+    """Validation metrics logged at ``epoch`` (from the training run's
+    ``vis_data/scalars.json``), or {} if none were logged."""
+    found = {}
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                entry = json.loads(line)
+                if entry.get('step') == epoch and not any(
+                        k.startswith('loss') for k in entry) and any(
+                            k.startswith('accuracy/') for k in entry):
+                    found = {
+                        k: v
+                        for k, v in entry.items()
+                        if k not in ('step', 'time', 'data_time')
+                    }
+    return found
+
+
+def execute_run(spec: dict, args) -> dict:
+    """Train, select on val, test; return (and store) the result."""
+    run_dir = spec['run_dir']
+    os.makedirs(run_dir, exist_ok=True)
+    failed = osp.join(run_dir, FAILED_FILE)
+    if osp.exists(failed):
+        os.remove(failed)
+    cfg = build_run_config(spec)
+    config_path = osp.join(run_dir, 'config.py')
+    cfg.dump(config_path)
+    work_dir = osp.join(run_dir, 'train')
+    start = time.time()
+    run_tool('train', [config_path, '--work-dir', work_dir],
+             osp.join(run_dir, 'train.log'), args)
+    train_wall = time.time() - start
+
+    checkpoint, kind, epoch = select_checkpoint(work_dir)
+    val = val_metrics_at(work_dir, epoch)
+    metrics_file = osp.join(run_dir, 'test_metrics.json')
+    start = time.time()
+    run_tool('test', [
+        config_path, checkpoint, '--work-dir',
+        osp.join(run_dir, 'test'), '--out', metrics_file, '--out-item',
+        'metrics'
+    ], osp.join(run_dir, 'test.log'), args)
+    test_wall = time.time() - start
+    with open(metrics_file) as f:
+        test = json.load(f)
+    result = dict(
+        spec=result_relevant(spec),
+        method=spec['method'],
+        setting=spec['setting'],
+        grid=spec['grid'],
+        color_var=spec['color_var'],
+        seed=spec['seed'],
+        epochs=cfg.train_cfg.get('max_epochs'),
+        checkpoint=osp.relpath(checkpoint, run_dir),
+        checkpoint_kind=kind,
+        checkpoint_epoch=epoch,
+        val=val,
+        test=test,
+        train_wall_s=round(train_wall, 1),
+        test_wall_s=round(test_wall, 1),
+        wall_s=round(train_wall + test_wall, 1),
+        run_dir=run_dir,
+        finished_at=time.strftime('%Y-%m-%d %H:%M:%S'))
+    write_json_atomic(osp.join(run_dir, RESULT_FILE), result)
+    return result
+
+
+def write_json_atomic(path: str, data: dict) -> None:
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=2, sort_keys=True, default=str)
+    os.replace(tmp, path)
+
+
+def run_grid(args) -> List[dict]:
+    """Run every unfinished run of the grid; return the failures."""
+    runs = plan_runs(args)
+    failures = []
+    for index, spec in enumerate(runs, 1):
+        name = osp.relpath(spec['run_dir'], osp.abspath(args.work_root))
+        done = None if args.force else load_finished(spec)
+        if done is not None:
+            logger.info(f'[{index}/{len(runs)}] {name}: finished, skipped')
+            continue
+        if args.dry_run:
+            logger.info(f'[{index}/{len(runs)}] {name}: to run')
+            continue
+        logger.info(f'[{index}/{len(runs)}] {name}: running ...')
+        try:
+            result = execute_run(spec, args)
+        except Exception as error:
+            logger.error(f'[{index}/{len(runs)}] {name}: FAILED: {error}')
+            write_json_atomic(
+                osp.join(spec['run_dir'], FAILED_FILE),
+                dict(
+                    error=repr(error),
+                    traceback=traceback.format_exc(),
+                    spec=result_relevant(spec)))
+            failures.append(dict(run=name, error=repr(error)))
+            continue
+        logger.info(
+            f'[{index}/{len(runs)}] {name}: test {args.metric_key} = '
+            f'{result["test"].get(args.metric_key)}, val = '
+            f'{result["val"].get(args.metric_key)} ({result["checkpoint"]}, '
+            f'{result["wall_s"]} s)')
+    return failures
+
+
+# ----------------------------------------------------------------------
+# summaries
+# ----------------------------------------------------------------------
+def collect_results(work_root: str) -> List[dict]:
+    """Every result.json under ``work_root/runs``."""
+    results = []
+    pattern = osp.join(work_root, 'runs', '**', RESULT_FILE)
+    for path in sorted(glob.glob(pattern, recursive=True)):
+        with open(path) as f:
+            results.append(json.load(f))
+    return results
+
+
+def row_label(result: dict) -> str:
+    """Table row of a result: the method, plus its grid point if any."""
+    grid = result.get('grid') or {}
+    if not grid:
+        return result['method']
+    return result['method'] + ' [' + ', '.join(
+        f'{k.split(".")[-1]}={v}' for k, v in grid.items()) + ']'
+
+
+def mean_std(values: Sequence[float]) -> Tuple[float, float]:
+    """Mean and sample standard deviation (0 for a single value)."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, 0.0
+    return mean, math.sqrt(sum((v - mean)**2 for v in values) / (n - 1))
+
+
+def grouped(results: List[dict], split: str, key: str
+            ) -> 'OrderedDict[str, Dict[float, List[float]]]':
+    """{row label: {color_var: [metric of each seed]}}, rows in order of
+    first appearance."""
+    table = OrderedDict()
+    for result in results:
+        value = (result.get(split) or {}).get(key)
+        row = table.setdefault(row_label(result), defaultdict(list))
+        if value is not None:
+            row[result['color_var']].append(float(value))
+    return table
+
+
+def format_cell(values: List[float], scale: float) -> str:
+    if not values:
+        return '–'
+    mean, std = mean_std([v * scale for v in values])
+    if len(values) == 1:
+        return f'{mean:.4f} (n=1)'
+    return f'{mean:.4f} ± {std:.4f} (n={len(values)})'
+
+
+def markdown_table(results: List[dict], split: str, key: str,
+                   scale: float = 0.01) -> str:
+    """Rows: methods; columns: color_var; cells: mean ± std over seeds."""
+    table = grouped(results, split, key)
+    color_vars = sorted({r['color_var'] for r in results})
+    lines = [
+        '| Method | ' + ' | '.join(f'{cv:.3f}' for cv in color_vars) + ' |',
+        '|---|' + '---|' * len(color_vars)
+    ]
+    for label, row in table.items():
+        if not any(row.values()):
+            continue
+        lines.append(f'| {label} | ' + ' | '.join(
+            format_cell(row.get(cv, []), scale) for cv in color_vars) + ' |')
+    return '\n'.join(lines)
+
+
+def write_csv(results: List[dict], path: str) -> None:
+    """One row per run."""
+    grid_keys = sorted({k for r in results for k in (r.get('grid') or {})})
+    val_keys = sorted({k for r in results for k in r.get('val') or {}})
+    test_keys = sorted({k for r in results for k in r.get('test') or {}})
+    header = (['method', 'setting', 'color_var', 'seed'] + grid_keys +
+              ['epochs'] + [f'val/{k}' for k in val_keys] +
+              [f'test/{k}' for k in test_keys] + [
+                  'checkpoint', 'checkpoint_kind', 'checkpoint_epoch',
+                  'train_wall_s', 'test_wall_s', 'wall_s', 'run_dir'
+              ])
+    with open(path, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for r in results:
+            writer.writerow(
+                [r['method'], r.get('setting', ''), r['color_var'], r['seed']]
+                + [(r.get('grid') or {}).get(k, '') for k in grid_keys] +
+                [r.get('epochs')] +
+                [(r.get('val') or {}).get(k, '') for k in val_keys] +
+                [(r.get('test') or {}).get(k, '') for k in test_keys] + [
+                    r['checkpoint'], r['checkpoint_kind'],
+                    r['checkpoint_epoch'], r['train_wall_s'],
+                    r['test_wall_s'], r['wall_s'], r['run_dir']
+                ])
+
+
+def write_plot(results: List[dict], split: str, key: str, path: str) -> None:
+    """Accuracy against color_var, one line with error bars per method."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    for label, row in grouped(results, split, key).items():
+        cvs = sorted(cv for cv, values in row.items() if values)
+        if not cvs:
+            continue
+        stats = [mean_std([v / 100 for v in row[cv]]) for cv in cvs]
+        ax.errorbar(
+            cvs, [m for m, _ in stats],
+            yerr=[s for _, s in stats],
+            marker='o',
+            capsize=3,
+            label=label)
+    ax.set_xlabel('color_var (colour jitter variance)')
+    ax.set_ylabel(f'{split} {key} (mean ± std over seeds)')
+    ax.set_title('Colored MNIST: accuracy vs colour variance')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def search_ranking(results: List[dict], key: str) -> str:
+    """Settings ranked by their mean *validation* metric (over seeds and
+    color_vars), with the test metric beside it for reporting only."""
+    rows = OrderedDict()
+    for r in results:
+        entry = rows.setdefault(row_label(r), dict(val=[], test=[]))
+        for split in ('val', 'test'):
+            value = (r.get(split) or {}).get(key)
+            if value is not None:
+                entry[split].append(float(value) / 100)
+    ranked = sorted(((label, e) for label, e in rows.items() if e['val']),
+                    key=lambda item: -mean_std(item[1]['val'])[0])
+    lines = [
+        f'Settings ranked by validation {key} (mean over seeds and '
+        'color_vars). The test column is reported, never used to select.',
+        '', '| Rank | Setting | val | test | runs |', '|---|---|---|---|---|'
+    ]
+    for rank, (label, entry) in enumerate(ranked, 1):
+        val = '%.4f ± %.4f' % mean_std(entry['val'])
+        test = '%.4f ± %.4f' % mean_std(entry['test']) \
+            if entry['test'] else '–'
+        lines.append(
+            f'| {rank} | {label} | {val} | {test} | {len(entry["val"])} |')
+    if ranked:
+        lines += ['', f'Selected on val: **{ranked[0][0]}**']
+    return '\n'.join(lines) + '\n'
+
+
+def bias_head_key(results: List[dict]) -> str:
+    """The name the bias head's accuracy has in these results."""
+    for key in BIAS_HEAD_KEYS:
+        if any(key in (r.get('test') or {}) for r in results):
+            return key
+    return BIAS_HEAD_KEYS[0]
+
+
+def summarize(args) -> Optional[dict]:
+    """Write results.csv, table.md, plot.png (and search.md)."""
+    results = collect_results(args.work_root)
+    if not results:
+        logger.warning(f'No finished runs under {args.work_root}/runs.')
+        return None
+    epochs = sorted({str(r.get('epochs')) for r in results})
+    if len(epochs) > 1:
+        logger.warning(f'The results under {args.work_root} mix schedules '
+                       f'(epochs {epochs}); the table averages across them.')
+    fallback = [r for r in results if r['checkpoint_kind'] != 'best_val']
+    paths = dict(
+        csv=osp.join(args.work_root, 'results.csv'),
+        table=osp.join(args.work_root, 'table.md'),
+        plot=osp.join(args.work_root, 'plot.png'))
+    write_csv(results, paths['csv'])
+    seeds = sorted({r['seed'] for r in results})
+    parts = [
+        f'Unbiased {args.metric} {args.metric_key} (fraction), mean ± std '
+        f'(sample std) over seeds {seeds}; n = runs per cell; epochs '
+        f'{", ".join(epochs)}; checkpoints selected on the validation '
+        'split.' + (f' WARNING: {len(fallback)} run(s) used the last '
+                    'checkpoint (no val selection).' if fallback else ''), '',
+        markdown_table(results, args.metric, args.metric_key)
+    ]
+    extra = [('test', 'leakage/probe_accuracy',
+              'Leakage probe: accuracy of a fresh logistic regression on '
+              'frozen pooled f features (test split; 0.10 = chance)'),
+             ('test', bias_head_key(results),
+              "Accuracy of the trained bias head h (test split)")]
+    for split, key, title in extra:
+        if any(key in (r.get(split) or {}) for r in results):
+            parts += ['', title + ':', '', markdown_table(results, split, key)]
+    with open(paths['table'], 'w') as f:
+        f.write('\n'.join(parts) + '\n')
+    write_plot(results, args.metric, args.metric_key, paths['plot'])
+    if any(r.get('grid') for r in results):
+        paths['search'] = osp.join(args.work_root, 'search.md')
+        with open(paths['search'], 'w') as f:
+            f.write(search_ranking(results, args.metric_key))
+    logger.info(f'{len(results)} results summarised: ' +
+                ', '.join(paths.values()))
+    print('\n'.join(parts))
+    return paths
+
+
+def setup_logger() -> None:
+    """Log the sweep's progress to stderr (once)."""
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter('[sweep] %(message)s'))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def main(argv=None) -> int:
+    """Run (unless --summarize-only) and summarise; 1 if a run failed."""
+    setup_logger()
+    args = parse_args(argv)
+    os.makedirs(args.work_root, exist_ok=True)
+    failures = []
+    if not args.summarize_only:
+        failures = run_grid(args)
+    if args.dry_run:
+        return 0
+    summarize(args)
+    if failures:
+        logger.error(f'{len(failures)} run(s) failed (they rerun next time): '
+                     + '; '.join(f['run'] for f in failures))
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
