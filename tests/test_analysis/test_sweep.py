@@ -1,0 +1,222 @@
+"""The sweep tool: unit tests of its pieces and an end-to-end reduced grid."""
+import csv
+import importlib.util
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load_sweep():
+    spec = importlib.util.spec_from_file_location(
+        'lnl_mm_sweep', osp.join(REPO, 'tools', 'analysis', 'sweep.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sweep = load_sweep()
+
+
+def strided(stop, step):
+    return '[' + ','.join(str(i) for i in range(0, stop, step)) + ']'
+
+
+def tiny_args(tmp_path, work_root):
+    """Options that make each run a few iterations on class-balanced slices
+    of the embedded sample (its splits are sorted by class)."""
+    return [
+        '--epochs', '1', '--work-root', str(work_root),
+        '--dataset-options', 'source=sample',
+        f'cache_dir={tmp_path / "cache"}',
+        '--dataloader-options', 'num_workers=0', 'batch_size=32',
+        '--cfg-options',
+        f'train_dataloader.dataset.indices={strided(3500, 50)}',
+        f'val_dataloader.dataset.indices={strided(500, 10)}',
+        f'test_dataloader.dataset.indices={strided(1000, 20)}',
+        'val_evaluator.save_confusion_matrix=False',
+        'test_evaluator.save_confusion_matrix=False',
+        'custom_hooks.0.max_iter=20',
+    ]
+
+
+# ----------------------------------------------------------------------
+# pieces
+# ----------------------------------------------------------------------
+def test_parse_grid_values_and_errors():
+    grid = sweep.parse_grid(['model.entropy_weight=0.01,0.1',
+                             'model.pretrain_epochs=1,2', 'x=true,abc'])
+    assert grid == {'model.entropy_weight': [0.01, 0.1],
+                    'model.pretrain_epochs': [1, 2], 'x': [True, 'abc']}
+    with pytest.raises(ValueError, match='KEY=V1,V2'):
+        sweep.parse_grid(['model.entropy_weight'])
+
+
+def test_set_epochs_scales_milestones_and_warmup():
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    sweep.set_epochs(cfg, 20)
+    assert cfg.train_cfg.max_epochs == 20
+    assert cfg.param_scheduler.milestones == [8, 16]
+    assert cfg.model.pretrain_epochs == 2
+
+
+def make_spec(tmp_path, method='lntl', **overrides):
+    spec = dict(method=method, config=osp.join(REPO, sweep.METHODS[method]),
+                color_var=0.035, seed=3, grid={}, setting='', epochs=None,
+                cfg_options={}, dataset_options=dict(source='sample'),
+                dataloader_options=dict(num_workers=0), probe=True,
+                run_dir=str(tmp_path / 'run'))
+    spec.update(overrides)
+    return spec
+
+
+def test_run_config_sets_color_var_seeds_grid_and_probe(tmp_path):
+    spec = make_spec(tmp_path, grid={'model.bias_neck.mu': 0.5})
+    cfg = sweep.build_run_config(spec)
+    assert cfg.randomness.seed == 3
+    for loader in sweep.LOADERS:
+        dataset = cfg[loader].dataset
+        assert (dataset.color_var, dataset.data_seed, dataset.source) == \
+            (0.035, 3, 'sample')
+        assert cfg[loader].num_workers == 0
+    assert cfg.model.bias_neck.mu == 0.5
+    assert [h['type'] for h in cfg.custom_hooks] == ['LeakageProbeHook']
+    # a config that already has the probe does not get a second one
+    cfg = sweep.build_run_config(make_spec(tmp_path, method='blindeye'))
+    assert [h['type'] for h in cfg.custom_hooks] == ['LeakageProbeHook']
+
+
+def test_grid_key_missing_from_a_method_is_refused(tmp_path):
+    spec = make_spec(tmp_path, method='baseline',
+                     grid={'model.bias_neck.mu': 0.5})
+    with pytest.raises(KeyError, match='not in the config of method'):
+        sweep.build_run_config(spec)
+
+
+def test_stored_result_of_other_settings_is_refused(tmp_path):
+    spec = make_spec(tmp_path)
+    os.makedirs(spec['run_dir'])
+    other = dict(spec, epochs=7)
+    with open(osp.join(spec['run_dir'], sweep.RESULT_FILE), 'w') as f:
+        json.dump(dict(spec=sweep.result_relevant(other)), f)
+    with pytest.raises(RuntimeError, match='--force'):
+        sweep.load_finished(spec)
+    # options that do not change the result (cache_dir) may differ
+    same = dict(spec, dataset_options=dict(source='sample', cache_dir='x'))
+    with open(osp.join(spec['run_dir'], sweep.RESULT_FILE), 'w') as f:
+        json.dump(dict(spec=sweep.result_relevant(same)), f)
+    assert sweep.load_finished(spec) is not None
+
+
+def test_checkpoint_selection_prefers_best_and_flags_fallback(tmp_path):
+    for name in ('epoch_2.pth', 'epoch_3.pth'):
+        (tmp_path / name).write_bytes(b'')
+    path, kind, epoch = sweep.select_checkpoint(str(tmp_path))
+    assert (osp.basename(path), kind, epoch) == \
+        ('epoch_3.pth', 'last_NO_VAL_SELECTION', 3)
+    (tmp_path / 'best_accuracy_top1_epoch_2.pth').write_bytes(b'')
+    path, kind, epoch = sweep.select_checkpoint(str(tmp_path))
+    assert (osp.basename(path), kind, epoch) == \
+        ('best_accuracy_top1_epoch_2.pth', 'best_val', 2)
+
+
+def test_table_cells_are_mean_and_sample_std_over_seeds():
+    results = [
+        dict(method='lntl', grid={}, color_var=0.02, seed=s,
+             test={'accuracy/top1': v}) for s, v in ((0, 80.0), (1, 90.0))
+    ] + [dict(method='baseline', grid={}, color_var=0.05, seed=0,
+              test={'accuracy/top1': 50.0})]
+    table = sweep.markdown_table(results, 'test', 'accuracy/top1')
+    lines = table.splitlines()
+    assert lines[0] == '| Method | 0.020 | 0.050 |'
+    assert lines[2] == '| lntl | 0.8500 ± 0.0707 (n=2) | – |'
+    assert lines[3] == '| baseline | – | 0.5000 (n=1) |'
+
+
+def test_search_ranking_selects_on_val_not_test():
+    results = [
+        dict(method='lntl', grid={'model.entropy_weight': lam},
+             color_var=0.02, seed=0, val={'accuracy/top1': val},
+             test={'accuracy/top1': test})
+        for lam, val, test in ((0.01, 60.0, 90.0), (0.1, 70.0, 50.0))
+    ]
+    text = sweep.search_ranking(results, 'accuracy/top1')
+    assert 'Selected on val: **lntl [entropy_weight=0.1]**' in text
+
+
+# ----------------------------------------------------------------------
+# end to end
+# ----------------------------------------------------------------------
+def test_reduced_grid_end_to_end_and_resume(tmp_path, capsys):
+    """2 methods x 2 color_vars x 2 seeds, one short epoch each."""
+    work_root = tmp_path / 'sweep'
+    argv = ['--methods', 'baseline', 'lntl', '--color-vars', '0.02', '0.05',
+            '--seeds', '0', '1', '--in-process'] + tiny_args(
+                tmp_path, work_root)
+    assert sweep.main(argv) == 0
+
+    with open(work_root / 'results.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 8
+    assert {(r['method'], r['color_var'], r['seed']) for r in rows} == {
+        (m, cv, s) for m in ('baseline', 'lntl') for cv in ('0.02', '0.05')
+        for s in ('0', '1')}
+    for row in rows:
+        assert row['checkpoint_kind'] == 'best_val'
+        assert row['checkpoint'].startswith('train/best_accuracy_top1_epoch_')
+        for key in ('val/accuracy/top1', 'test/accuracy/top1',
+                    'test/accuracy/conflicting',
+                    'test/leakage/probe_accuracy'):
+            assert 0.0 <= float(row[key]) <= 100.0, key
+        assert float(row['wall_s']) > 0
+    assert all(r['test/accuracy/bias_head'] for r in rows
+               if r['method'] == 'lntl')
+
+    table = (work_root / 'table.md').read_text().splitlines()
+    assert '| Method | 0.020 | 0.050 |' in table
+    for method in ('baseline', 'lntl'):
+        row = next(line for line in table if line.startswith(f'| {method} '))
+        assert row.count('±') == 2 and row.count('(n=2)') == 2
+    assert any('Leakage probe' in line for line in table)
+    png = (work_root / 'plot.png').read_bytes()
+    assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 5000
+
+    # a second invocation skips every finished run
+    results = sorted(work_root.glob('runs/**/result.json'))
+    stamps = [p.stat().st_mtime_ns for p in results]
+    capsys.readouterr()
+    assert sweep.main(argv) == 0
+    err = capsys.readouterr().err
+    assert err.count('finished, skipped') == 8 and 'running' not in err
+    assert [p.stat().st_mtime_ns for p in results] == stamps
+
+    # --summarize-only rewrites the summaries from the stored results
+    (work_root / 'table.md').unlink()
+    assert sweep.main(['--summarize-only', '--work-root',
+                       str(work_root)]) == 0
+    assert (work_root / 'table.md').read_text().splitlines() == table
+
+
+def test_one_run_through_the_real_tools_as_subprocesses(tmp_path):
+    work_root = tmp_path / 'sub'
+    cmd = [sys.executable, osp.join(REPO, 'tools', 'analysis', 'sweep.py'),
+           '--methods', 'gray', '--color-vars', '0.03', '--seeds', '5'] + \
+        tiny_args(tmp_path, work_root)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_dir = work_root / 'runs' / 'gray' / 'cv0.030' / 'seed5'
+    result = json.loads((run_dir / 'result.json').read_text())
+    assert result['checkpoint_kind'] == 'best_val'
+    assert set(result['val']) >= {'accuracy/top1'}
+    assert 'leakage/probe_accuracy' in result['test']
+    cfg = Config.fromfile(str(run_dir / 'config.py'))
+    assert cfg.randomness.seed == 5
+    assert cfg.test_dataloader.dataset.data_seed == 5
+    assert cfg.train_dataloader.dataset.pipeline[0].type == 'ToGrayscale'
+    assert (run_dir / 'train.log').exists() and (run_dir / 'test.log').exists()
