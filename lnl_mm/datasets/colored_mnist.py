@@ -3,7 +3,7 @@ import logging
 import os.path as osp
 from functools import partial
 from numbers import Integral, Real
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
@@ -256,7 +256,7 @@ class ColoredMNIST(BaseDataset):
             logger='current')
         return _to_data_list(arrays)
 
-    def _resolve_source(self) -> Tuple[str, str, callable, str]:
+    def _resolve_source(self) -> Tuple[str, str, Callable, str]:
         """Pick the source: (name, fingerprint of its bytes, loader,
         description of where it is)."""
         root = self.data_root or '.'
