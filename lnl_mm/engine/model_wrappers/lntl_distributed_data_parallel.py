@@ -6,6 +6,7 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import MMDistributedDataParallel
 from mmengine.optim import OptimWrapperDict
+from mmengine.registry import MODEL_WRAPPERS as ENGINE_MODEL_WRAPPERS
 from mmpretrain.registry import MODEL_WRAPPERS
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -43,6 +44,11 @@ def average_bn_buffers(layers: List[_BatchNorm], group=None) -> None:
         offset += b.numel()
 
 
+# Also in MMEngine's root registry: Runner.wrap_model looks the type up with
+# ``mmengine.registry.MODEL_WRAPPERS.get(type)``, which does not search the
+# mmpretrain child registry (it fails with "issubclass() arg 1 must be a
+# class" for a wrapper registered only there).
+@ENGINE_MODEL_WRAPPERS.register_module()
 @MODEL_WRAPPERS.register_module()
 class LNTLDistributedDataParallel(MMDistributedDataParallel):
     """DistributedDataParallel for models with their own alternating update.
