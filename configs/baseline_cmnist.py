@@ -5,4 +5,5 @@ _base_ = [
     './_base_/datasets/colored_mnist.py',
     './_base_/schedules/cmnist_sgd_100e.py',
     './_base_/default_runtime.py',
+    './_base_/leakage_probe.py',
 ]

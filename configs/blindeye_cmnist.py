@@ -5,7 +5,7 @@
 # cross-entropy between h's softmax and the uniform distribution
 # (uncertainty_loss='uniform_ce'). Warm-up, optimizers and lambda are those
 # of configs/lnl_cmnist.py, so only the unlearning mechanism differs.
-_base_ = ['./lnl_cmnist.py', './_base_/leakage_probe.py']
+_base_ = ['./lnl_cmnist.py']
 
 model = dict(
     bias_neck=dict(_delete_=True, type='StopGradient'),

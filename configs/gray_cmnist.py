@@ -3,7 +3,7 @@
 # paper's "Gray" row). ToGrayscale keeps 3 identical channels, so the network
 # and the input normalisation are unchanged. Only `img` is converted: the
 # per-pixel colour target and bias_label stay those of the coloured digit.
-_base_ = ['./baseline_cmnist.py', './_base_/leakage_probe.py']
+_base_ = ['./baseline_cmnist.py']
 
 gray_pipeline = [
     dict(

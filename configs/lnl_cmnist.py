@@ -6,6 +6,7 @@ _base_ = [
     './_base_/datasets/colored_mnist.py',
     './_base_/schedules/cmnist_lntl_sgd_100e.py',
     './_base_/default_runtime.py',
+    './_base_/leakage_probe.py',
 ]
 
 model = dict(

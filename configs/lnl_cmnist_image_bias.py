@@ -3,7 +3,7 @@
 # digit was painted with) with one Linear layer, instead of the paper's
 # per-pixel 8-bin colour of each channel. Everything else is
 # configs/lnl_cmnist.py (gradient reversal mu=0.1, lambda=0.01, warm-up).
-_base_ = ['./lnl_cmnist.py', './_base_/leakage_probe.py']
+_base_ = ['./lnl_cmnist.py']
 
 model = dict(
     bias_head=dict(
