@@ -141,19 +141,22 @@ def test_dist_test_equals_single_process_without_padding(trained):
         preds = pickle.load(f)
     assert sorted(p['sample_idx'] for p in preds) == list(range(TEST_SIZE))
 
-    # The metrics the 2-process run logged (4 decimals) ...
+    # The metrics the 2-process run logged (4 decimals; BiasAccuracy's and
+    # those of any hook that adds to them, e.g. the leakage probe) ...
     logged = dict(
-        re.findall(r'(accuracy/\w+): ([\d.]+)',
+        re.findall(r'(\w+/\w+): ([\d.]+)',
                    re.findall(r'Epoch\(test\).*', out)[-1]))
     assert logged.keys() == expected.keys()
     for name, value in expected.items():
         assert float(logged[name]) == pytest.approx(value, abs=5e-5), name
-    # ... and, exactly, the metrics of its gathered predictions.
+    # ... and, exactly, BiasAccuracy on its gathered predictions.
     from lnl_mm.evaluation.metrics import BiasAccuracy
     metric = BiasAccuracy()
     metric.process(None, preds)
-    got = metric.compute_metrics(metric.results)
-    assert {f'accuracy/{k}': v for k, v in got.items()} == expected
+    got = {f'accuracy/{k}': v
+           for k, v in metric.compute_metrics(metric.results).items()}
+    assert got == {k: v for k, v in expected.items() if k in got}
+    assert got.keys() >= {'accuracy/top1', 'accuracy/conflicting'}
 
 
 def test_plain_mmddp_run_is_refused(trained):
