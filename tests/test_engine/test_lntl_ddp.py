@@ -168,12 +168,6 @@ def test_plain_mmddp_with_lntl_optimizers_is_refused(runs):
         assert issubclass(result['error'][0], RuntimeError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='MMDistributedDataParallel.train_step fails first in '
-    'OptimWrapperDict.optim_context ("should be called by each optimizer '
-    'separately"), before LNTLClassifier\'s guard; needs the '
-    'LNTLOptimWrapperConstructor patch of the issue-4 note.')
 def test_plain_mmddp_with_lntl_optimizers_names_the_right_wrapper(runs):
     for rank_results in runs:
         _, message = rank_results['plain_mmddp']['dict_optim']['error']

@@ -3,9 +3,10 @@ from typing import Optional, Sequence
 
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
-from mmengine.optim import (AmpOptimWrapper, DefaultOptimWrapperConstructor,
-                            OptimWrapperDict)
+from mmengine.optim import AmpOptimWrapper, DefaultOptimWrapperConstructor
 from mmpretrain.registry import OPTIM_WRAPPER_CONSTRUCTORS
+
+from .lntl_optim_wrapper_dict import LNTLOptimWrapperDict
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
@@ -82,7 +83,7 @@ class LNTLOptimWrapperConstructor:
         })
         return dict(main=main, bias=bias)
 
-    def __call__(self, model: nn.Module) -> OptimWrapperDict:
+    def __call__(self, model: nn.Module) -> LNTLOptimWrapperDict:
         if is_model_wrapper(model):
             model = model.module
         parts = self.split_modules(model)
@@ -93,7 +94,7 @@ class LNTLOptimWrapperConstructor:
             wrappers[name] = DefaultOptimWrapperConstructor(
                 cfg, paramwise_cfg)(parts[name])
         self._share_loss_scaler(wrappers)
-        return OptimWrapperDict(**wrappers)
+        return LNTLOptimWrapperDict(**wrappers)
 
     @staticmethod
     def _share_loss_scaler(wrappers: dict) -> None:
