@@ -14,11 +14,10 @@ import mmengine
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.dist import is_main_process
 from mmengine.evaluator import DumpResults
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (disable_persistent_workers_without_workers,
+from lnl_mm.utils import (build_runner,
+                          disable_persistent_workers_without_workers,
                           explain_untrusted_checkpoint,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir)
@@ -146,13 +145,6 @@ def merge_args(cfg, args):
         cfg.merge_from_dict(args.cfg_options)
     disable_persistent_workers_without_workers(cfg)
     return cfg
-
-
-def build_runner(cfg):
-    """Build the Runner (or ``cfg.runner_type``) from a merged config."""
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
 
 
 def format_metrics(metrics):

@@ -10,11 +10,9 @@ import argparse
 import os
 
 from mmengine.config import Config, DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (checkpoint_path_of,
+from lnl_mm.utils import (build_runner, checkpoint_path_of,
                           disable_persistent_workers_without_workers,
                           enable_amp, explain_untrusted_checkpoint,
                           set_dataloader_defaults, setup_default_scope,
@@ -112,13 +110,6 @@ def merge_args(cfg, args):
         cfg.merge_from_dict(args.cfg_options)
     disable_persistent_workers_without_workers(cfg)
     return cfg
-
-
-def build_runner(cfg):
-    """Build the Runner (or ``cfg.runner_type``) from a merged config."""
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
 
 
 def main(argv=None):

@@ -4,7 +4,8 @@ Importing this package (which ``import lnl_mm`` does) registers the types of
 MMEngine checkpoints as safe for ``torch.load(weights_only=True)``.
 """
 from .amp import amp_device_available, enable_amp, find_optim_wrapper_cfgs
-from .cfg_utils import (disable_persistent_workers_without_workers,
+from .cfg_utils import (build_runner,
+                        disable_persistent_workers_without_workers,
                         set_dataloader_defaults, setup_default_scope,
                         setup_work_dir)
 from .checkpoint import (UntrustedCheckpointError, checkpoint_path_of,
@@ -17,7 +18,8 @@ from .launch import (dist_env_from_launcher, init_dist_for_device,
 register_checkpoint_safe_globals()
 
 __all__ = [
-    'amp_device_available', 'enable_amp', 'find_optim_wrapper_cfgs',
+    'amp_device_available', 'build_runner', 'enable_amp',
+    'find_optim_wrapper_cfgs',
     'disable_persistent_workers_without_workers', 'set_dataloader_defaults',
     'setup_default_scope', 'setup_work_dir', 'UntrustedCheckpointError',
     'checkpoint_path_of', 'checkpoint_safe_globals',

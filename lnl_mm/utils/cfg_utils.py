@@ -3,8 +3,11 @@ import logging
 import os.path as osp
 from typing import Optional
 
+import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
 
 DEFAULT_SCOPE = 'mmpretrain'
 DATALOADER_FIELDS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -56,14 +59,18 @@ def set_dataloader_defaults(cfg: Config,
         cfg (Config): The config, edited in place.
         field (str): e.g. 'train_dataloader'. Missing or None fields are
             skipped.
-        pin_memory (bool): Default, or False to force it off.
+        pin_memory (bool): True keeps the default (on when CUDA is
+            available), False forces it off.
         persistent_workers (bool, optional): Default, or False to force it
             off. None leaves it out (the test tool's behaviour).
     """
     if cfg.get(field) is None:
         return
+    # Pinning only helps when batches go to an accelerator; on a CPU-only
+    # machine PyTorch warns about it at every epoch.
     loader = ConfigDict(
-        pin_memory=True, collate_fn=dict(type='default_collate'))
+        pin_memory=torch.cuda.is_available(),
+        collate_fn=dict(type='default_collate'))
     if persistent_workers is not None:
         loader.persistent_workers = True
     loader.update(cfg[field])
@@ -97,3 +104,10 @@ def disable_persistent_workers_without_workers(cfg: Config) -> Config:
                 logger='current',
                 level=logging.DEBUG)
     return cfg
+
+
+def build_runner(cfg: Config):
+    """Build the Runner (or the config's ``runner_type``) from ``cfg``."""
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)

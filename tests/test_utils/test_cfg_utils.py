@@ -48,3 +48,11 @@ def test_no_persistent_workers_without_workers():
     assert cfg.train_dataloader.persistent_workers is False
     assert cfg.val_dataloader.persistent_workers is True
     assert cfg.test_dataloader.persistent_workers is False
+
+
+def test_pin_memory_defaults_to_whether_cuda_is_available(monkeypatch):
+    for available in (True, False):
+        monkeypatch.setattr('torch.cuda.is_available', lambda: available)
+        cfg = Config(dict(train_dataloader=dict(batch_size=2)))
+        set_dataloader_defaults(cfg, 'train_dataloader')
+        assert cfg.train_dataloader.pin_memory is available
