@@ -20,7 +20,8 @@ from lnl_mm.utils import (build_runner,
                           disable_persistent_workers_without_workers,
                           explain_untrusted_checkpoint,
                           set_dataloader_defaults, setup_default_scope,
-                          setup_distributed, setup_work_dir)
+                          setup_distributed, setup_work_dir,
+                          teardown_distributed)
 
 PRED_SUFFIXES = ('.pkl', '.pickle')
 METRICS_SUFFIXES = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
@@ -168,6 +169,7 @@ def main(argv=None):
         if args.out and args.out_item == 'metrics':
             mmengine.dump(metrics, args.out)
         print(f'Test metrics of {args.checkpoint}:\n{format_metrics(metrics)}')
+    teardown_distributed()
     return metrics
 
 

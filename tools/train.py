@@ -16,7 +16,8 @@ from lnl_mm.utils import (build_runner, checkpoint_path_of,
                           disable_persistent_workers_without_workers,
                           enable_amp, explain_untrusted_checkpoint,
                           set_dataloader_defaults, setup_default_scope,
-                          setup_distributed, setup_work_dir)
+                          setup_distributed, setup_work_dir,
+                          teardown_distributed)
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -121,6 +122,7 @@ def main(argv=None):
     runner = build_runner(cfg)
     with explain_untrusted_checkpoint(lambda: checkpoint_path_of(cfg)):
         runner.train()
+    teardown_distributed()
 
 
 if __name__ == '__main__':

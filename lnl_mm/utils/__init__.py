@@ -13,7 +13,8 @@ from .checkpoint import (UntrustedCheckpointError, checkpoint_path_of,
                          register_checkpoint_safe_globals,
                          untrusted_checkpoint_message)
 from .launch import (dist_env_from_launcher, init_dist_for_device,
-                     setup_distributed, use_cpu_model_wrapper)
+                     setup_distributed, teardown_distributed,
+                     use_cpu_model_wrapper)
 
 register_checkpoint_safe_globals()
 
@@ -25,5 +26,6 @@ __all__ = [
     'checkpoint_path_of', 'checkpoint_safe_globals',
     'explain_untrusted_checkpoint', 'register_checkpoint_safe_globals',
     'untrusted_checkpoint_message', 'dist_env_from_launcher',
-    'init_dist_for_device', 'setup_distributed', 'use_cpu_model_wrapper'
+    'init_dist_for_device', 'setup_distributed', 'teardown_distributed',
+    'use_cpu_model_wrapper'
 ]

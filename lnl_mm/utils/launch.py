@@ -196,3 +196,16 @@ def setup_distributed(cfg: Config, launcher: str) -> Optional[str]:
     cfg.env_cfg.dist_cfg.backend = CPU_BACKEND
     use_cpu_model_wrapper(cfg)
     return backend
+
+
+def teardown_distributed() -> None:
+    """Leave the process group cleanly at the end of a tool's run.
+
+    Without this, a gloo process group is torn down by the interpreter's
+    exit, and its background threads can abort the process
+    (``terminate called without an active exception``) after the work is
+    done, which torchrun then reports as a failed rank.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
