@@ -1,8 +1,9 @@
 # LNTL with the setting that won the hyper-parameter search on the embedded
 # sample (README, "Hyper-parameter search"): lambda = 0.1, mu = 1.0, a 1-epoch
 # warm-up, on the 12-epoch schedule the search used (lr 0.01, x0.1 at epochs
-# 5 and 10). Ranked on the validation split only (47.4 % val top-1 against
-# 12.2 % for the paper's lambda = 0.01, mu = 0.1 on the same schedule).
+# 5 and 10). Ranked on the validation split only. Over 3 seeds it measured
+# 0.170 +- 0.055 unbiased test top-1 against 0.114 +- 0.003 for the paper's
+# lambda = 0.01, mu = 0.1 on the same schedule (README, "Replication").
 # configs/lnl_cmnist.py stays the faithful reproduction of the paper.
 _base_ = ['./lnl_cmnist.py']
 
