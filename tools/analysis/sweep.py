@@ -389,6 +389,14 @@ def build_run_config(spec: dict):
         dataset.update(copy.deepcopy(spec['dataset_options']))
         cfg[field].update(copy.deepcopy(spec['dataloader_options']))
     cfg.randomness = dict(cfg.get('randomness') or {}, seed=spec['seed'])
+    # MMEngine names a run's logger and visualizer instances after the
+    # experiment name (default: config name + timestamp to the second). Two
+    # --in-process runs started within one second would then share them and
+    # log into the earlier run's folder; the run's own path keeps them apart.
+    cfg.experiment_name = osp.relpath(spec['run_dir'],
+                                      osp.dirname(osp.dirname(osp.dirname(
+                                          spec['run_dir'])))).replace(
+                                              os.sep, '_')
     if spec['probe']:  # before the overrides, so they can tune the probe
         add_probe_hook(cfg)
     for key, value in spec['grid'].items():
