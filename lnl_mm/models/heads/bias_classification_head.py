@@ -8,7 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..losses import uncertainty_loss
-from .bias_prediction_head import stack_sample_field
+from .bias_prediction_head import record_bias_predictions, stack_sample_field
 
 
 @MODELS.register_module()
@@ -94,8 +94,5 @@ class BiasClassificationHead(BaseModule):
         logits = self(feats)
         targets = self.get_targets(data_samples, logits.device)
         correct = (logits.argmax(dim=1) == targets).tolist()
-        for sample, hit in zip(data_samples, correct):
-            sample.set_field(int(hit), 'bias_pred_correct',
-                             field_type='metainfo')
-            sample.set_field(1, 'bias_pred_count', field_type='metainfo')
+        record_bias_predictions(data_samples, correct, [1] * len(correct))
         return data_samples

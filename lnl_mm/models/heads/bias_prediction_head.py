@@ -32,6 +32,18 @@ def stack_sample_field(data_samples: Sequence[DataSample], key: str,
     return torch.stack(values).to(device=device, dtype=torch.long)
 
 
+def record_bias_predictions(data_samples: Sequence[DataSample],
+                            num_correct: Sequence[int],
+                            num_scored: Sequence[int]) -> None:
+    """Store on each sample how many of its bias targets the bias predictor
+    got right (``bias_pred_correct``) out of how many were scored
+    (``bias_pred_count``), the fields ``BiasAccuracy`` reads."""
+    for sample, correct, scored in zip(data_samples, num_correct, num_scored):
+        sample.set_field(int(correct), 'bias_pred_correct',
+                         field_type='metainfo')
+        sample.set_field(int(scored), 'bias_pred_count', field_type='metainfo')
+
+
 @MODELS.register_module()
 class BiasPredictionHead(BaseModule):
     """Per-pixel colour predictor ``h`` of "Learning Not to Learn".
@@ -125,10 +137,7 @@ class BiasPredictionHead(BaseModule):
         targets = self.get_targets(data_samples, logits.device)
         scored = targets != self.ignore_index
         correct = (logits.argmax(dim=2) == targets) & scored
-        for sample, n_correct, n_scored in zip(
-                data_samples,
-                correct.flatten(1).sum(1).tolist(),
-                scored.flatten(1).sum(1).tolist()):
-            sample.set_field(n_correct, 'bias_pred_correct', field_type='metainfo')
-            sample.set_field(n_scored, 'bias_pred_count', field_type='metainfo')
+        record_bias_predictions(data_samples,
+                                correct.flatten(1).sum(1).tolist(),
+                                scored.flatten(1).sum(1).tolist())
         return data_samples
