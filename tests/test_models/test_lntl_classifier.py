@@ -218,3 +218,36 @@ def test_predict_reports_labels_and_bias_head_counts():
         assert sample.pred_label.shape == (1, )
         assert sample.bias_pred_count == int((target != 255).sum())
         assert 0 <= sample.bias_pred_correct <= sample.bias_pred_count
+
+
+def test_phase_a_gives_f_its_gradient_but_h_none():
+    """Phase A leaves h's parameters out of the graph (they are not stepped
+    there), while f and g get exactly the gradient of the attached loss."""
+    from lnl_mm.models.classifiers.lntl_classifier import detached_parameters
+    model = build_model(entropy_weight=0.5)
+    model.train()
+    data, _, _ = make_batch()
+    data = model.data_preprocessor(data, True)
+    reference = copy.deepcopy(model)
+
+    losses = model.loss_phase_a(data['inputs'], data['data_samples'])
+    sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+    # the same loss with h attached: f's gradients must not change
+    f_map, g_feat = reference.backbone(data['inputs'])
+    loss = reference.head.loss((g_feat, ), data['data_samples'])['loss'] + \
+        0.5 * reference.bias_head.uncertainty((f_map, ))
+    loss.backward()
+
+    assert all(p.grad is None for p in model.bias_head.parameters())
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in reference.bias_head.parameters())
+    for (name, p), q in zip(model.backbone.named_parameters(),
+                            reference.backbone.parameters()):
+        torch.testing.assert_close(p.grad, q.grad, msg=name)
+    # the parameters are restored as Parameters after the block
+    names = [n for n, _ in model.bias_head.named_parameters()]
+    with detached_parameters(model.bias_head):
+        assert list(model.bias_head.named_parameters()) == []
+    assert [n for n, _ in model.bias_head.named_parameters()] == names
+    torch.testing.assert_close(model.bias_head.state_dict(),
+                               reference.bias_head.state_dict())

@@ -1,6 +1,8 @@
+from contextlib import contextmanager
 from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
+import torch.nn as nn
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmpretrain.models.classifiers.base import BaseClassifier
@@ -9,6 +11,27 @@ from mmpretrain.structures import DataSample
 
 from lnl_mm.engine.optimizers.joint_step import step_optim_wrappers
 from ..losses import UNCERTAINTY_LOSSES
+
+
+@contextmanager
+def detached_parameters(module: nn.Module):
+    """Within the block, ``module``'s parameters are replaced by detached
+    views of themselves: forward results are unchanged, gradients still flow
+    to the inputs, but none reach the parameters. Buffers (BatchNorm running
+    statistics) behave as usual."""
+    saved = []
+    for sub in module.modules():
+        for name, param in list(sub._parameters.items()):
+            if param is not None:
+                saved.append((sub, name, param))
+                del sub._parameters[name]
+                setattr(sub, name, param.detach())
+    try:
+        yield module
+    finally:
+        for sub, name, param in saved:
+            delattr(sub, name)
+            sub._parameters[name] = param
 
 
 @MODELS.register_module()
@@ -133,8 +156,12 @@ class LNTLClassifier(BaseClassifier):
         losses = dict(loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
         lam = 0.0 if self.in_warmup() else self.entropy_weight
         if lam > 0:
-            uncertainty = self.bias_head.uncertainty((f_map, ),
-                                                     self.uncertainty_loss)
+            # h is not stepped in phase A: its parameters enter as detached
+            # tensors, so backward skips their weight gradients (the costliest
+            # part of h's backward) while f still gets the full gradient.
+            with detached_parameters(self.bias_head):
+                uncertainty = self.bias_head.uncertainty(
+                    (f_map, ), self.uncertainty_loss)
             losses['loss_entropy'] = lam * uncertainty
             losses[self.uncertainty_loss] = uncertainty.detach()
         losses['lambda'] = inputs.new_tensor(lam)

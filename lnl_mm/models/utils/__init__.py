@@ -1,0 +1,3 @@
+from .data_preprocessor import LNTLDataPreprocessor
+
+__all__ = ['LNTLDataPreprocessor']

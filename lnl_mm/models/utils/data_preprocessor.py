@@ -1,0 +1,32 @@
+import torch
+from mmpretrain.models.utils import ClsDataPreprocessor
+from mmpretrain.registry import MODELS
+
+
+@MODELS.register_module()
+class LNTLDataPreprocessor(ClsDataPreprocessor):
+    """MMPretrain's ``ClsDataPreprocessor`` with a choice of memory format.
+
+    With ``channels_last=True`` the normalised batch is laid out NHWC. The
+    values are unchanged; convolutions then run their channels-last kernels,
+    which are faster on CPUs (oneDNN) and on GPUs with tensor cores.
+
+    Args:
+        channels_last (bool): Return the batch in ``torch.channels_last``
+            memory format. Defaults to False.
+        **kwargs: The arguments of ``ClsDataPreprocessor`` (``mean``,
+            ``std``, ``to_rgb``, ``num_classes``, ...).
+    """
+
+    def __init__(self, channels_last: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.channels_last = bool(channels_last)
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        data = super().forward(data, training)
+        inputs = data['inputs']
+        if self.channels_last and isinstance(inputs, torch.Tensor) \
+                and inputs.dim() == 4:
+            data['inputs'] = inputs.contiguous(
+                memory_format=torch.channels_last)
+        return data
