@@ -121,6 +121,15 @@ def parse_args(argv=None):
         help='extra grid axes, e.g. model.entropy_weight=0.01,0.1; every key '
         'must exist in each method\'s config')
     parser.add_argument(
+        '--load-from',
+        nargs='+',
+        default=[],
+        metavar='METHOD=SOURCE',
+        help='two-stage recipes: METHOD starts from the last checkpoint of '
+        'method SOURCE\'s run with the same color_var and seed (SOURCE must '
+        'come first in --methods, or be finished under --work-root), e.g. '
+        'lntl_2stage=baseline as in the authors\' train.sh')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -245,6 +254,7 @@ def plan_runs(args) -> List[dict]:
     """One spec per run of the grid, in execution order."""
     methods = resolve_methods(args.methods)
     grid = parse_grid(args.grid)
+    load_from = parse_load_from(args.load_from, methods)
     points = [
         OrderedDict(zip(grid, combo))
         for combo in itertools.product(*grid.values())
@@ -256,8 +266,7 @@ def plan_runs(args) -> List[dict]:
         folder = osp.join(args.work_root, 'runs',
                           f'{name}__{tag}' if tag else name,
                           f'cv{color_var:.3f}', f'seed{seed}')
-        runs.append(
-            dict(
+        spec = dict(
                 method=name,
                 config=config,
                 color_var=color_var,
@@ -269,8 +278,54 @@ def plan_runs(args) -> List[dict]:
                 dataset_options=dict(args.dataset_options or {}),
                 dataloader_options=dict(args.dataloader_options or {}),
                 probe=not args.no_probe,
-                run_dir=osp.abspath(folder)))
+                run_dir=osp.abspath(folder))
+        if name in load_from:
+            # only present for two-stage runs, so that the stored spec of
+            # every other run stays what earlier versions wrote
+            spec['load_from_method'] = load_from[name]
+        runs.append(spec)
     return runs
+
+
+def parse_load_from(items: Sequence[str],
+                    methods: Dict[str, str]) -> Dict[str, str]:
+    """``['lntl_2stage=baseline']`` -> ``{'lntl_2stage': 'baseline'}``."""
+    pairs = {}
+    for item in items:
+        name, sep, source = item.partition('=')
+        if not sep or not name or not source or name == source:
+            raise ValueError(f'--load-from {item!r}: use METHOD=SOURCE with '
+                             'two different method names, e.g. '
+                             'lntl_2stage=baseline')
+        if name not in methods:
+            raise ValueError(f'--load-from {item!r}: {name!r} is not one of '
+                             f'--methods {list(methods)}.')
+        pairs[name] = source
+    return pairs
+
+
+def source_run_dir(spec: dict) -> str:
+    """The run folder of the method a two-stage run starts from: same
+    work root, color_var and seed, no grid point."""
+    method_dir = osp.dirname(osp.dirname(spec['run_dir']))
+    return osp.join(
+        osp.dirname(method_dir), spec['load_from_method'],
+        osp.basename(osp.dirname(spec['run_dir'])),
+        osp.basename(spec['run_dir']))
+
+
+def last_checkpoint_of(run_dir: str) -> str:
+    """The last epoch checkpoint of a finished run (what the authors'
+    train.sh starts unlearning from), or a FileNotFoundError naming the fix."""
+    ckpts = sorted(
+        glob.glob(osp.join(run_dir, 'train', 'epoch_*.pth')),
+        key=checkpoint_epoch)
+    if not osp.isfile(osp.join(run_dir, RESULT_FILE)) or not ckpts:
+        raise FileNotFoundError(
+            f'The two-stage run needs the finished run {run_dir} first (its '
+            'last epoch checkpoint). List its method before this one in '
+            '--methods, with the same --work-root, color_var and seed.')
+    return ckpts[-1]
 
 
 def result_relevant(spec: dict) -> dict:
@@ -448,7 +503,7 @@ def run_tool(name: str, tool_args: List[str], log_file: str, args) -> None:
         split = 1 if name == 'train' else 2
         cmd = ['bash', script] + tool_args[:split] + [str(args.gpus)] + \
             tool_args[split:]
-    with open(log_file, 'w') as log:
+    with open(log_file, 'a') as log:  # a resumed run appends
         log.write('$ ' + ' '.join(cmd) + '\n')
         log.flush()
         code = subprocess.call(
@@ -515,13 +570,18 @@ def execute_run(spec: dict, args) -> dict:
     if osp.exists(failed):
         os.remove(failed)
     cfg = build_run_config(spec)
+    if spec.get('load_from_method'):
+        cfg.load_from = last_checkpoint_of(source_run_dir(spec))
     config_path = osp.join(run_dir, 'config.py')
     cfg.dump(config_path)
     work_dir = osp.join(run_dir, 'train')
+    train_args = [config_path, '--work-dir', work_dir]
+    if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+        # an interrupted run continues where its last checkpoint left it
+        train_args.append('--resume')
     start = time.time()
-    run_tool('train', [config_path, '--work-dir', work_dir],
-             osp.join(run_dir, 'train.log'), args)
-    train_wall = time.time() - start
+    run_tool('train', train_args, osp.join(run_dir, 'train.log'), args)
+    train_wall = max(time.time() - start, logged_train_seconds(work_dir))
 
     checkpoint, kind, epoch = select_checkpoint(work_dir)
     val = val_metrics_at(work_dir, epoch)
@@ -546,6 +606,7 @@ def execute_run(spec: dict, args) -> dict:
         checkpoint=osp.relpath(checkpoint, run_dir),
         checkpoint_kind=kind,
         checkpoint_epoch=epoch,
+        load_from=cfg.get('load_from'),
         val=val,
         test=test,
         train_wall_s=round(train_wall, 1),
@@ -555,6 +616,28 @@ def execute_run(spec: dict, args) -> dict:
         finished_at=time.strftime('%Y-%m-%d %H:%M:%S'))
     write_json_atomic(osp.join(run_dir, RESULT_FILE), result)
     return result
+
+
+LOG_TIME = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine')
+
+
+def logged_train_seconds(work_dir: str) -> float:
+    """Wall seconds of training summed over the MMEngine log files of
+    ``work_dir`` (one per launch), so a run resumed after an interruption
+    counts every piece: the span from first to last timestamp of each."""
+    total = 0.0
+    for path in glob.glob(osp.join(work_dir, '*', '*.log')):
+        stamps = []
+        with open(path, errors='replace') as f:
+            for line in f:
+                match = LOG_TIME.match(line)
+                if match:
+                    stamps.append(match.group(1))
+        if len(stamps) >= 2:
+            first, last = (time.mktime(time.strptime(t, '%Y/%m/%d %H:%M:%S'))
+                           for t in (stamps[0], stamps[-1]))
+            total += last - first
+    return total
 
 
 def write_json_atomic(path: str, data: dict) -> None:
