@@ -220,3 +220,69 @@ def test_one_run_through_the_real_tools_as_subprocesses(tmp_path):
     assert cfg.test_dataloader.dataset.data_seed == 5
     assert cfg.train_dataloader.dataset.pipeline[0].type == 'ToGrayscale'
     assert (run_dir / 'train.log').exists() and (run_dir / 'test.log').exists()
+
+
+def test_two_stage_runs_start_from_the_same_seeds_source(tmp_path, capsys):
+    """--load-from: the second stage loads the last checkpoint of the first
+    stage's run with the same color_var and seed; its validation curve
+    continues the first stage's epochs in curves.png."""
+    work_root = tmp_path / 'two_stage'
+    two_stage = 'lntl2=configs/lnl_cmnist_from_baseline.py'
+    common = ['--color-vars', '0.02', '--seeds', '0', '1', '--in-process'
+              ] + tiny_args(tmp_path, work_root)
+
+    # the source must exist first: listing it after is refused per run
+    assert sweep.main(['--methods', two_stage, '--load-from',
+                       'lntl2=baseline'] + common) == 1
+    failed = json.loads((work_root / 'runs' / 'lntl2' / 'cv0.020' / 'seed0' /
+                         'failed.json').read_text())
+    assert 'needs the finished run' in failed['error']
+
+    assert sweep.main(['--methods', 'baseline', two_stage, '--load-from',
+                       'lntl2=baseline'] + common) == 0
+    for seed in (0, 1):
+        run = work_root / 'runs' / 'lntl2' / 'cv0.020' / f'seed{seed}'
+        source = work_root / 'runs' / 'baseline' / 'cv0.020' / f'seed{seed}'
+        result = json.loads((run / 'result.json').read_text())
+        assert result['load_from'] == str(source / 'train' / 'epoch_1.pth')
+        assert result['spec']['load_from_method'] == 'baseline'
+        cfg = Config.fromfile(str(run / 'config.py'))
+        assert cfg.load_from == result['load_from']
+        assert cfg.optim_wrapper.main.optimizer.lr == 0.001
+        curve = sweep.result_curve(result, 'accuracy/top1')
+        assert list(curve) == [2]  # epoch 1 of the second stage
+    baseline = json.loads((work_root / 'runs' / 'baseline' / 'cv0.020' /
+                           'seed0' / 'result.json').read_text())
+    assert 'load_from_method' not in baseline['spec']
+    assert list(sweep.result_curve(baseline, 'accuracy/top1')) == [1]
+    png = (work_root / 'curves.png').read_bytes()
+    assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 5000
+    table = (work_root / 'table.md').read_text()
+    assert 'Training wall time per run' in table
+
+    with pytest.raises(ValueError, match='METHOD=SOURCE'):
+        sweep.main(['--methods', 'baseline', '--load-from', 'baseline'] +
+                   common)
+
+
+def test_an_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
+    """A run folder whose training left a last_checkpoint but no result
+    continues from that checkpoint instead of starting again."""
+    work_root = tmp_path / 'resume'
+    args = ['--methods', 'baseline', '--color-vars', '0.02', '--seeds', '0',
+            '--in-process'] + tiny_args(tmp_path, work_root)
+    assert sweep.main(args) == 0
+    run = work_root / 'runs' / 'baseline' / 'cv0.020' / 'seed0'
+    (run / 'result.json').unlink()  # as if killed after epoch 1 of 2
+    epoch_1 = (run / 'train' / 'epoch_1.pth').stat().st_mtime_ns
+    args[args.index('--epochs') + 1] = '2'
+    assert sweep.main(args) == 0
+    launches = sorted(p for p in (run / 'train').iterdir() if p.is_dir())
+    assert len(launches) == 2
+    second_log = next(launches[1].glob('*.log')).read_text()
+    assert 'resumed epoch: 1' in second_log
+    assert (run / 'train' / 'epoch_1.pth').stat().st_mtime_ns == epoch_1
+    result = json.loads((run / 'result.json').read_text())
+    assert result['epochs'] == 2
+    assert sorted(sweep.val_curve(str(run / 'train'), 'accuracy/top1')) == [
+        1, 2]

@@ -542,24 +542,40 @@ def select_checkpoint(work_dir: str) -> Tuple[str, str, int]:
     return last[-1], 'last_NO_VAL_SELECTION', checkpoint_epoch(last[-1])
 
 
-def val_metrics_at(work_dir: str, epoch: int) -> Dict[str, float]:
-    """Validation metrics logged at ``epoch`` (from the training run's
-    ``vis_data/scalars.json``), or {} if none were logged."""
-    found = {}
+def val_entries(work_dir: str):
+    """Validation entries of a training run's ``vis_data/scalars.json``
+    files (one folder per launch, oldest first), in logging order."""
     for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
                                           'scalars.json'))):
         with open(path) as f:
             for line in f:
                 entry = json.loads(line)
-                if entry.get('step') == epoch and not any(
-                        k.startswith('loss') for k in entry) and any(
-                            k.startswith('accuracy/') for k in entry):
-                    found = {
-                        k: v
-                        for k, v in entry.items()
-                        if k not in ('step', 'time', 'data_time')
-                    }
+                if not any(k.startswith('loss') for k in entry) and any(
+                        k.startswith('accuracy/') for k in entry):
+                    yield entry
+
+
+def val_metrics_at(work_dir: str, epoch: int) -> Dict[str, float]:
+    """Validation metrics logged at ``epoch`` (from the training run's
+    ``vis_data/scalars.json``), or {} if none were logged."""
+    found = {}
+    for entry in val_entries(work_dir):
+        if entry.get('step') == epoch:
+            found = {
+                k: v
+                for k, v in entry.items()
+                if k not in ('step', 'time', 'data_time')
+            }
     return found
+
+
+def val_curve(work_dir: str, key: str) -> Dict[int, float]:
+    """{epoch: validation ``key``} of a training run; a resumed run's later
+    launch wins for an epoch logged twice."""
+    return {
+        entry['step']: entry[key]
+        for entry in val_entries(work_dir) if key in entry
+    }
 
 
 def execute_run(spec: dict, args) -> dict:
@@ -725,17 +741,17 @@ def grouped(results: List[dict], split: str, key: str
     return table
 
 
-def format_cell(values: List[float], scale: float) -> str:
+def format_cell(values: List[float], scale: float, digits: int = 4) -> str:
     if not values:
         return '–'
     mean, std = mean_std([v * scale for v in values])
     if len(values) == 1:
-        return f'{mean:.4f} (n=1)'
-    return f'{mean:.4f} ± {std:.4f} (n={len(values)})'
+        return f'{mean:.{digits}f} (n=1)'
+    return f'{mean:.{digits}f} ± {std:.{digits}f} (n={len(values)})'
 
 
 def markdown_table(results: List[dict], split: str, key: str,
-                   scale: float = 0.01) -> str:
+                   scale: float = 0.01, digits: int = 4) -> str:
     """Rows: methods; columns: color_var; cells: mean ± std over seeds."""
     table = grouped(results, split, key)
     color_vars = sorted({r['color_var'] for r in results})
@@ -747,7 +763,8 @@ def markdown_table(results: List[dict], split: str, key: str,
         if not any(row.values()):
             continue
         lines.append(f'| {label} | ' + ' | '.join(
-            format_cell(row.get(cv, []), scale) for cv in color_vars) + ' |')
+            format_cell(row.get(cv, []), scale, digits)
+            for cv in color_vars) + ' |')
     return '\n'.join(lines)
 
 
@@ -803,6 +820,64 @@ def write_plot(results: List[dict], split: str, key: str, path: str) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def result_curve(result: dict, key: str) -> Dict[int, float]:
+    """{epoch: validation ``key``} of a finished run, read from its training
+    scalars; a two-stage run's epochs continue those of the run it started
+    from, so both stages line up on one axis."""
+    offset = 0
+    source = (result.get('spec') or {}).get('load_from_method')
+    if source:
+        path = osp.join(
+            source_run_dir(
+                dict(run_dir=result['run_dir'], load_from_method=source)),
+            RESULT_FILE)
+        if osp.isfile(path):
+            with open(path) as f:
+                offset = int(json.load(f).get('epochs') or 0)
+    curve = val_curve(osp.join(result['run_dir'], 'train'), key)
+    return {epoch + offset: value for epoch, value in curve.items()}
+
+
+def write_curves(results: List[dict], key: str, path: str) -> bool:
+    """Validation ``key`` per epoch, one line per method (mean over seeds,
+    a band from min to max), one panel per color_var. False if no run
+    logged a validation curve."""
+    curves = defaultdict(lambda: defaultdict(list))
+    for result in results:
+        curve = result_curve(result, key)
+        if curve:
+            curves[result['color_var']][row_label(result)].append(curve)
+    if not curves:
+        return False
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    color_vars = sorted(curves)
+    fig, axes = plt.subplots(
+        1, len(color_vars), figsize=(6.4 * len(color_vars), 4.4),
+        squeeze=False)
+    for ax, color_var in zip(axes[0], color_vars):
+        for label, runs in curves[color_var].items():
+            epochs = sorted(set().union(*runs))
+            values = [[c[e] / 100 for c in runs if e in c] for e in epochs]
+            mean = [sum(v) / len(v) for v in values]
+            line, = ax.plot(epochs, mean, marker='.',
+                            label=f'{label} (n={len(runs)})')
+            if len(runs) > 1:
+                ax.fill_between(epochs, [min(v) for v in values],
+                                [max(v) for v in values],
+                                color=line.get_color(), alpha=0.2)
+        ax.set_title(f'color_var {color_var:.3f}')
+        ax.set_xlabel('epoch (two-stage runs continue their first stage)')
+        ax.set_ylabel(f'val {key} (mean over seeds; band: min-max)')
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
 
 
 def search_ranking(results: List[dict], key: str) -> str:
@@ -874,9 +949,17 @@ def summarize(args) -> Optional[dict]:
     for split, key, title in extra:
         if any(key in (r.get(split) or {}) for r in results):
             parts += ['', title + ':', '', markdown_table(results, split, key)]
+    timing = [dict(r, timing=dict(train_wall_s=r['train_wall_s']))
+              for r in results]
+    parts += ['', 'Training wall time per run (seconds; the machine and '
+              'its load are those of the runs):', '',
+              markdown_table(timing, 'timing', 'train_wall_s', 1, 0)]
     with open(paths['table'], 'w') as f:
         f.write('\n'.join(parts) + '\n')
     write_plot(results, args.metric, args.metric_key, paths['plot'])
+    curves = osp.join(args.work_root, 'curves.png')
+    if write_curves(results, args.metric_key, curves):
+        paths['curves'] = curves
     if any(r.get('grid') for r in results):
         paths['search'] = osp.join(args.work_root, 'search.md')
         with open(paths['search'], 'w') as f:
