@@ -15,7 +15,7 @@ from .colorize import (NUM_CLASSES, check_color_target_args, check_color_var,
                        check_palette, colorize_digits, estimate_stroke_colors,
                        nearest_color_index, pixel_color_target,
                        sample_colors)
-from .download import DEFAULT_TIMEOUT, download_mnist
+from .download import DEFAULT_TIMEOUT, download_mnist_on_rank0
 from .protocol import (SPLITS, VAL_PROTOCOLS, draw_bias_labels, make_rng,
                        resolve_num_holdout, stratified_holdout)
 from .sources import (IDX_FILES, check_lntl_npy_exists, file_digest,
@@ -271,8 +271,8 @@ class ColoredMNIST(BaseDataset):
         found = find_idx_files(root)
         if self.source == 'idx':
             if not all(found.values()) and self.download:
-                download_mnist(root, self.mirrors,
-                               timeout=self.download_timeout)
+                download_mnist_on_rank0(root, self.mirrors,
+                                        self.download_timeout)
             return ('idx', idx_fingerprint(root, memo),
                     partial(load_idx_digits, root), root)
         # source == 'auto'
@@ -288,8 +288,8 @@ class ColoredMNIST(BaseDataset):
                        f'({_FAILED_DOWNLOADS[attempt]})')
         elif self.download:
             try:
-                download_mnist(root, self.mirrors,
-                               timeout=self.download_timeout)
+                download_mnist_on_rank0(root, self.mirrors,
+                                        self.download_timeout)
                 return ('idx', idx_fingerprint(root, memo),
                         partial(load_idx_digits, root), root)
             except (RuntimeError, OSError) as err:

@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from typing import List, Optional, Sequence, Tuple
 
+from mmengine.dist import broadcast_object_list, get_dist_info
 from mmengine.logging import print_log
 
 #: Mirrors tried in order (the ones torchvision uses).
@@ -110,3 +111,35 @@ def download_mnist(root: str,
                 '), or use source="sample".')
         fetched.append(dest)
     return fetched
+
+
+def download_mnist_on_rank0(root: str,
+                            mirrors: Optional[Sequence[str]] = None,
+                            timeout: float = DEFAULT_TIMEOUT) -> None:
+    """:func:`download_mnist` by one process of a distributed launch.
+
+    Rank 0 downloads while the other ranks wait for its outcome, so a launch
+    makes one attempt however many processes it has; if rank 0 failed,
+    every rank raises its error. A rank that still misses files after rank
+    0 succeeded (another machine without a shared file system) fetches them
+    itself. Without a process group this is :func:`download_mnist`.
+
+    Raises:
+        RuntimeError: The download failed (on rank 0).
+    """
+    rank, world_size = get_dist_info()
+    if world_size == 1:
+        download_mnist(root, mirrors, timeout=timeout)
+        return
+    error = None
+    if rank == 0:
+        try:
+            download_mnist(root, mirrors, timeout=timeout)
+        except (RuntimeError, OSError) as err:
+            error = f'{type(err).__name__}: {err}'
+    outcome = [error]
+    broadcast_object_list(outcome, src=0)
+    if outcome[0] is not None:
+        raise RuntimeError(f'rank 0 failed: {outcome[0]}')
+    if rank != 0:
+        download_mnist(root, mirrors, timeout=timeout)

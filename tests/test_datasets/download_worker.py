@@ -1,0 +1,27 @@
+"""A rank of the 2-process download test (spawned by
+test_mnist_download.py): builds ColoredMNIST(source='auto', download=True)
+inside a gloo process group and records what it got."""
+import json
+import os
+import os.path as osp
+
+import torch.distributed as dist
+
+
+def run_rank(rank, world_size, port, root, mirror, out_dir):
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=world_size)
+    try:
+        import lnl_mm.datasets.download as download
+        from lnl_mm.datasets import ColoredMNIST
+        download.MNIST_RESOURCES = tuple(
+            tuple(r) for r in json.loads(os.environ['LNL_MM_TEST_RESOURCES']))
+        dataset = ColoredMNIST(data_root=root, download=True, mirrors=[mirror],
+                               download_timeout=2, num_val=10, split='test',
+                               cache_dir=False)
+        with open(osp.join(out_dir, f'rank{rank}.json'), 'w') as f:
+            json.dump(dict(source=dataset.metainfo['source'],
+                           size=len(dataset)), f)
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()
