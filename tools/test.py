@@ -17,7 +17,7 @@ from mmengine.evaluator import DumpResults
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import (build_runner,
-                          disable_persistent_workers_without_workers,
+                          finalize_dataloaders,
                           explain_untrusted_checkpoint,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
@@ -144,7 +144,7 @@ def merge_args(cfg, args):
         cfg, 'test_dataloader', pin_memory=not args.no_pin_memory)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    disable_persistent_workers_without_workers(cfg)
+    finalize_dataloaders(cfg)
     return cfg
 
 

@@ -13,7 +13,7 @@ from mmengine.config import Config, DictAction
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import (build_runner, checkpoint_path_of,
-                          disable_persistent_workers_without_workers,
+                          finalize_dataloaders,
                           enable_amp, explain_untrusted_checkpoint,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
@@ -109,7 +109,7 @@ def merge_args(cfg, args):
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    disable_persistent_workers_without_workers(cfg)
+    finalize_dataloaders(cfg)
     return cfg
 
 

@@ -6,6 +6,7 @@ MMEngine checkpoints as safe for ``torch.load(weights_only=True)``.
 from .amp import amp_device_available, enable_amp, find_optim_wrapper_cfgs
 from .cfg_utils import (build_runner,
                         disable_persistent_workers_without_workers,
+                        auto_num_workers, finalize_dataloaders,
                         set_dataloader_defaults, setup_default_scope,
                         setup_work_dir)
 from .checkpoint import (UntrustedCheckpointError, checkpoint_path_of,
@@ -22,6 +23,7 @@ __all__ = [
     'amp_device_available', 'build_runner', 'enable_amp',
     'find_optim_wrapper_cfgs',
     'disable_persistent_workers_without_workers', 'set_dataloader_defaults',
+    'auto_num_workers', 'finalize_dataloaders',
     'setup_default_scope', 'setup_work_dir', 'UntrustedCheckpointError',
     'checkpoint_path_of', 'checkpoint_safe_globals',
     'explain_untrusted_checkpoint', 'register_checkpoint_safe_globals',

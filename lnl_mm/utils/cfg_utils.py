@@ -1,5 +1,6 @@
 """Config edits shared by ``tools/train.py`` and ``tools/test.py``."""
 import logging
+import os
 import os.path as osp
 from typing import Optional
 
@@ -104,6 +105,45 @@ def disable_persistent_workers_without_workers(cfg: Config) -> Config:
                 logger='current',
                 level=logging.DEBUG)
     return cfg
+
+
+def auto_num_workers(cpus: Optional[int] = None,
+                     local_world_size: Optional[int] = None) -> int:
+    """Dataloader workers for ``num_workers='auto'``: none when a process
+    has fewer than 4 CPU cores (workers would take cores from the compute,
+    which is slower for in-memory data such as Colored MNIST), else half of
+    its cores, at most 8.
+
+    Args:
+        cpus (int, optional): Usable cores; defaults to this process's CPU
+            affinity.
+        local_world_size (int, optional): Processes on this machine;
+            defaults to ``$LOCAL_WORLD_SIZE`` (set by torchrun), else 1.
+    """
+    if cpus is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(
+            os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    if local_world_size is None:
+        local_world_size = int(os.environ.get('LOCAL_WORLD_SIZE', 1))
+    per_process = cpus // max(1, local_world_size)
+    return 0 if per_process < 4 else min(8, per_process // 2)
+
+
+def finalize_dataloaders(cfg: Config) -> Config:
+    """Last edits of the dataloaders before the Runner is built: resolve
+    ``num_workers='auto'`` (:func:`auto_num_workers`), then turn
+    ``persistent_workers`` off where there are no workers.
+
+    Args:
+        cfg (Config): The config, edited in place.
+    """
+    for field in DATALOADER_FIELDS:
+        loader = cfg.get(field)
+        if loader is not None and loader.get('num_workers') == 'auto':
+            loader.num_workers = auto_num_workers()
+            print_log(f'{field}: num_workers=auto -> {loader.num_workers}',
+                      logger='current', level=logging.DEBUG)
+    return disable_persistent_workers_without_workers(cfg)
 
 
 def build_runner(cfg: Config):

@@ -44,6 +44,8 @@ def test_base_config_contract():
     cfg = Config.fromfile(BASE_CONFIG)
     assert cfg.dataset_type == 'ColoredMNIST'
     assert cfg.data_preprocessor == dict(
+        type='LNTLDataPreprocessor',
+        channels_last=True,
         num_classes=10,
         mean=[0.4914 * 255, 0.4822 * 255, 0.4465 * 255],
         std=[0.2023 * 255, 0.1994 * 255, 0.2010 * 255],
@@ -51,7 +53,7 @@ def test_base_config_contract():
     splits = dict(train='train', val='val', test='test')
     for stage, split in splits.items():
         loader = cfg[f'{stage}_dataloader']
-        assert loader.batch_size == 128 and loader.num_workers == 2
+        assert loader.batch_size == 128 and loader.num_workers == 'auto'
         assert loader.persistent_workers is True
         assert loader.sampler == dict(
             type='DefaultSampler', shuffle=stage == 'train')

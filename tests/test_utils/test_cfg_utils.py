@@ -1,4 +1,6 @@
 """Config helpers shared by tools/train.py and tools/test.py."""
+import os
+
 from mmengine.config import Config
 
 from lnl_mm.utils import (disable_persistent_workers_without_workers,
@@ -56,3 +58,37 @@ def test_pin_memory_defaults_to_whether_cuda_is_available(monkeypatch):
         cfg = Config(dict(train_dataloader=dict(batch_size=2)))
         set_dataloader_defaults(cfg, 'train_dataloader')
         assert cfg.train_dataloader.pin_memory is available
+
+
+def test_auto_num_workers_follows_the_cores_per_process():
+    from lnl_mm.utils import auto_num_workers
+    assert auto_num_workers(cpus=2, local_world_size=1) == 0
+    assert auto_num_workers(cpus=3, local_world_size=1) == 0
+    assert auto_num_workers(cpus=4, local_world_size=1) == 2
+    assert auto_num_workers(cpus=16, local_world_size=1) == 8
+    assert auto_num_workers(cpus=64, local_world_size=2) == 8
+    assert auto_num_workers(cpus=16, local_world_size=8) == 0
+    assert auto_num_workers(cpus=32, local_world_size=4) == 4
+
+
+def test_finalize_dataloaders_resolves_auto_and_drops_persistence(
+        monkeypatch):
+    from lnl_mm.utils import finalize_dataloaders
+    monkeypatch.setattr(os, 'sched_getaffinity', lambda pid: {0, 1},
+                        raising=False)
+    monkeypatch.setattr(os, 'cpu_count', lambda: 2)
+    monkeypatch.delenv('LOCAL_WORLD_SIZE', raising=False)
+    cfg = Config(
+        dict(train_dataloader=dict(num_workers='auto', persistent_workers=True),
+             val_dataloader=dict(num_workers=3, persistent_workers=True),
+             test_dataloader=None))
+    finalize_dataloaders(cfg)
+    assert cfg.train_dataloader.num_workers == 0
+    assert cfg.train_dataloader.persistent_workers is False
+    assert cfg.val_dataloader.num_workers == 3
+    assert cfg.val_dataloader.persistent_workers is True
+    monkeypatch.setattr(os, 'sched_getaffinity', lambda pid: set(range(16)),
+                        raising=False)
+    cfg = Config(dict(train_dataloader=dict(num_workers='auto')))
+    finalize_dataloaders(cfg)
+    assert cfg.train_dataloader.num_workers == 8

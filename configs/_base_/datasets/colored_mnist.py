@@ -37,7 +37,10 @@ pipeline = [
 
 train_dataloader = dict(
     batch_size=128,
-    num_workers=2,
+    # 'auto' follows the machine (lnl_mm.utils.auto_num_workers): none below
+    # 4 cores per process, where workers would compete with the training for
+    # the cores; else half the cores, at most 8
+    num_workers='auto',
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
@@ -54,7 +57,7 @@ train_dataloader = dict(
 
 val_dataloader = dict(
     batch_size=128,
-    num_workers=2,
+    num_workers='auto',
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
@@ -77,7 +80,7 @@ val_evaluator = dict(type='BiasAccuracy')
 
 test_dataloader = dict(
     batch_size=128,
-    num_workers=2,
+    num_workers='auto',
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
