@@ -40,6 +40,12 @@ def parse_args(argv=None):
         help='automatic mixed precision: every optimizer wrapper becomes an '
         'AmpOptimWrapper with dynamic loss scaling (needs CUDA)')
     parser.add_argument(
+        '--amp-dtype',
+        choices=['float16', 'bfloat16'],
+        default='float16',
+        help='the autocast type of --amp (bfloat16 needs an Ampere or newer '
+        'GPU)')
+    parser.add_argument(
         '--no-validate',
         action='store_true',
         help='do not evaluate checkpoints during training')
@@ -84,7 +90,7 @@ def merge_args(cfg, args):
     setup_work_dir(cfg, args.config, args.work_dir)
 
     if args.amp:
-        enable_amp(cfg)
+        enable_amp(cfg, dtype=args.amp_dtype)
 
     if args.resume == 'auto':
         cfg.resume = True

@@ -20,7 +20,9 @@ default_hooks = dict(
 )
 
 env_cfg = dict(
-    cudnn_benchmark=False,
+    # input shapes are fixed, so cuDNN may pick its fastest algorithms once
+    # (randomness.deterministic=True turns it off again)
+    cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'),
 )

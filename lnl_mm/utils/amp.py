@@ -47,7 +47,11 @@ def find_optim_wrapper_cfgs(optim_wrapper: dict) -> List[dict]:
     ]
 
 
-def enable_amp(cfg: Config, loss_scale='dynamic') -> Config:
+AMP_DTYPES = ('float16', 'bfloat16')
+
+
+def enable_amp(cfg: Config, loss_scale='dynamic',
+               dtype: str = 'float16') -> Config:
     """Switch every optimizer wrapper of ``cfg`` to ``AmpOptimWrapper``.
 
     Each wrapper gets ``type='AmpOptimWrapper'`` and, unless the config sets
@@ -60,6 +64,8 @@ def enable_amp(cfg: Config, loss_scale='dynamic') -> Config:
             place.
         loss_scale (str | float | dict): Default loss scale of each wrapper.
             Defaults to 'dynamic'.
+        dtype (str): The autocast type, ``'float16'`` or ``'bfloat16'``
+            (unless the config sets one). Defaults to 'float16'.
 
     Returns:
         Config: ``cfg``.
@@ -68,6 +74,8 @@ def enable_amp(cfg: Config, loss_scale='dynamic') -> Config:
         RuntimeError: On a machine without a CUDA (or NPU/MLU/MUSA) device.
         ValueError: If the config has no optimizer wrapper to convert.
     """
+    if dtype not in AMP_DTYPES:
+        raise ValueError(f'AMP dtype {dtype!r} is not one of {AMP_DTYPES}.')
     if not amp_device_available():
         raise RuntimeError(
             '--amp needs a CUDA device; none is available here (MMEngine\'s '
@@ -84,10 +92,11 @@ def enable_amp(cfg: Config, loss_scale='dynamic') -> Config:
     for wrapper in wrappers:
         wrapper['type'] = AMP_OPTIM_WRAPPER
         wrapper.setdefault('loss_scale', loss_scale)
+        wrapper.setdefault('dtype', dtype)
     return cfg
 
 
 __all__ = [
-    'AMP_OPTIM_WRAPPER', 'amp_device_available', 'enable_amp',
+    'AMP_DTYPES', 'AMP_OPTIM_WRAPPER', 'amp_device_available', 'enable_amp',
     'find_optim_wrapper_cfgs'
 ]

@@ -46,6 +46,7 @@ def test_base_config_contract():
     assert cfg.data_preprocessor == dict(
         type='LNTLDataPreprocessor',
         channels_last=True,
+        non_blocking=True,
         num_classes=10,
         mean=[0.4914 * 255, 0.4822 * 255, 0.4465 * 255],
         std=[0.2023 * 255, 0.1994 * 255, 0.2010 * 255],

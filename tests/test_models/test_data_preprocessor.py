@@ -40,3 +40,11 @@ def test_lntl_network_gives_the_same_outputs_in_both_layouts():
     f_cl, g_cl = net(x.contiguous(memory_format=torch.channels_last))
     torch.testing.assert_close(f_cl, f_map, rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(g_cl, g_feat, rtol=1e-4, atol=1e-5)
+
+
+def test_non_blocking_reaches_the_device_copy():
+    pre = MODELS.build(
+        dict(type='LNTLDataPreprocessor', non_blocking=True, **NORM))
+    assert pre._non_blocking is True
+    assert MODELS.build(dict(type='LNTLDataPreprocessor',
+                             **NORM))._non_blocking is False

@@ -58,3 +58,20 @@ def test_refused_without_cuda(monkeypatch):
     with pytest.raises(RuntimeError, match='--amp needs a CUDA device'):
         enable_amp(cfg)
     assert cfg.optim_wrapper.type == 'OptimWrapper'
+
+
+def test_amp_dtype_is_set_on_every_wrapper_unless_chosen(with_device):
+    cfg = Config(
+        dict(optim_wrapper=dict(
+            constructor='LNTLOptimWrapperConstructor',
+            main=dict(type='OptimWrapper', optimizer=sgd(0.01)),
+            bias=dict(type='OptimWrapper', optimizer=sgd(0.01),
+                      dtype='float16'))))
+    enable_amp(cfg, dtype='bfloat16')
+    assert cfg.optim_wrapper.main.dtype == 'bfloat16'
+    assert cfg.optim_wrapper.bias.dtype == 'float16'  # explicit choice kept
+    single = Config(dict(optim_wrapper=dict(type='OptimWrapper',
+                                            optimizer=sgd(0.01))))
+    assert enable_amp(single).optim_wrapper.dtype == 'float16'
+    with pytest.raises(ValueError, match='bfloat16'):
+        enable_amp(single, dtype='float8')

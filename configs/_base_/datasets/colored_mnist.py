@@ -21,6 +21,8 @@ data_preprocessor = dict(
     # run the convolutions' faster channels-last kernels (CPU and GPU)
     type='LNTLDataPreprocessor',
     channels_last=True,
+    # asynchronous host-to-GPU copies of the (pinned) batches
+    non_blocking=True,
     num_classes=10,
     # per-channel RGB mean / std (the CIFAR-10 statistics), scaled to 0..255
     mean=[0.4914 * 255, 0.4822 * 255, 0.4465 * 255],

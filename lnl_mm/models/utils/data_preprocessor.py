@@ -5,7 +5,8 @@ from mmpretrain.registry import MODELS
 
 @MODELS.register_module()
 class LNTLDataPreprocessor(ClsDataPreprocessor):
-    """MMPretrain's ``ClsDataPreprocessor`` with a choice of memory format.
+    """MMPretrain's ``ClsDataPreprocessor`` with a choice of memory format
+    and of asynchronous copies to the device.
 
     With ``channels_last=True`` the normalised batch is laid out NHWC. The
     values are unchanged; convolutions then run their channels-last kernels,
@@ -14,13 +15,20 @@ class LNTLDataPreprocessor(ClsDataPreprocessor):
     Args:
         channels_last (bool): Return the batch in ``torch.channels_last``
             memory format. Defaults to False.
+        non_blocking (bool): Copy batches to the GPU asynchronously (takes
+            effect with the dataloader's ``pin_memory``). Defaults to False.
         **kwargs: The arguments of ``ClsDataPreprocessor`` (``mean``,
             ``std``, ``to_rgb``, ``num_classes``, ...).
     """
 
-    def __init__(self, channels_last: bool = False, **kwargs):
+    def __init__(self,
+                 channels_last: bool = False,
+                 non_blocking: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.channels_last = bool(channels_last)
+        # read by mmengine's BaseDataPreprocessor.cast_data
+        self._non_blocking = bool(non_blocking)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = super().forward(data, training)
