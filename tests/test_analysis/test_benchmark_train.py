@@ -26,8 +26,6 @@ def test_benchmark_reports_runner_loop_pipeline_and_memory(config, tmp_path):
         '--out', str(out), '--cfg-options',
         'train_dataloader.dataset.source=sample',
         f'train_dataloader.dataset.cache_dir={tmp_path / "cache"}',
-        'train_dataloader.dataset.indices=[' +
-        ','.join(str(i) for i in range(0, 3500, 7)) + ']'
     ])
     assert json.loads(out.read_text()) == result
     for key in ('runner_img_s', 'loop_img_s', 'pipeline_img_s'):
@@ -43,6 +41,9 @@ def test_benchmark_config_times_the_unlearning_step_only():
     cfg = tool.benchmark_config(
         osp.join(REPO, 'configs', 'lnl_cmnist.py'), None, 5, 2, '/tmp/x')
     assert cfg.model.pretrain_epochs == 0
-    assert cfg.train_cfg == dict(by_epoch=False, max_iters=7,
+    # one epoch of exactly warmup + iters batches
+    assert cfg.train_cfg == dict(by_epoch=True, max_epochs=1,
                                  val_interval=10**9)
+    assert cfg.train_dataloader.dataset.indices == 7 * 128
+    assert cfg.train_dataloader.drop_last is True
     assert cfg.val_dataloader is None and cfg.default_hooks.checkpoint is None
