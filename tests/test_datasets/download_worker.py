@@ -1,6 +1,8 @@
 """A rank of the 2-process download test (spawned by
 test_mnist_download.py): builds ColoredMNIST(source='auto', download=True)
-inside a gloo process group and records what it got."""
+inside a gloo process group and records what it got. ``root`` may hold
+``{rank}`` for per-rank folders (machines without a shared file system)."""
+import datetime
 import json
 import os
 import os.path as osp
@@ -10,7 +12,10 @@ import torch.distributed as dist
 
 def run_rank(rank, world_size, port, root, mirror, out_dir):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=world_size)
+    # a rank stuck in a collective fails the test instead of hanging it
+    dist.init_process_group('gloo', rank=rank, world_size=world_size,
+                            timeout=datetime.timedelta(seconds=60))
+    root = root.format(rank=rank)
     try:
         import lnl_mm.datasets.download as download
         from lnl_mm.datasets import ColoredMNIST

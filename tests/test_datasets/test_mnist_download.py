@@ -226,3 +226,34 @@ def test_two_ranks_make_one_download_attempt(online, mirror, tmp_path,
         assert ranks == [dict(source='sample', size=1000)] * 2
         # rank 0 asked for the first file once; rank 1 never asked
         assert served_requests == ['/missing/' + resources[0][0]]
+
+
+def test_rank_with_files_still_joins_the_download(mirror, tmp_path,
+                                                  tiny_set, served_requests):
+    """Rank 1 already has the files (its own disk), rank 0 has none: both
+    must agree to run the collective download, or rank 0 would wait for
+    rank 1 forever."""
+    import download_worker
+    url, resources = mirror
+    write_idx_set(tmp_path / 'mnist1', tiny_set, gz=True)
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    env = dict(OMP_NUM_THREADS='1',
+               LNL_MM_TEST_RESOURCES=json.dumps(resources))
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        mp.start_processes(
+            download_worker.run_rank,
+            args=(2, port, str(tmp_path / 'mnist{rank}'), url,
+                  str(tmp_path)),
+            nprocs=2, start_method='spawn')
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.update({k: v})
+    ranks = [json.loads((tmp_path / f'rank{r}.json').read_text())
+             for r in (0, 1)]
+    assert ranks == [dict(source='idx', size=40)] * 2
+    # only rank 0 fetched, once per file
+    assert sorted(served_requests) == sorted('/' + n for n, _ in resources)
