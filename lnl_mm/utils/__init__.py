@@ -1,7 +1,9 @@
-"""Utilities shared by lnl_mm's tools: checkpoint safety, launching, AMP.
+"""Utilities shared by lnl_mm's tools: checkpoint safety, launching, AMP,
+user errors.
 
 Importing this package (which ``import lnl_mm`` does) registers the types of
-MMEngine checkpoints as safe for ``torch.load(weights_only=True)``.
+MMEngine checkpoints as safe for ``torch.load(weights_only=True)`` and makes
+MMEngine read local checkpoints with :func:`read_checkpoint`.
 """
 from .amp import amp_device_available, enable_amp, find_optim_wrapper_cfgs
 from .cfg_utils import (build_runner,
@@ -12,11 +14,16 @@ from .checkpoint import (UntrustedCheckpointError, checkpoint_path_of,
                          checkpoint_safe_globals, explain_untrusted_checkpoint,
                          register_checkpoint_safe_globals,
                          untrusted_checkpoint_message)
+from .checkpoint_io import (check_checkpoint_file, check_last_checkpoint,
+                            read_checkpoint, register_checkpoint_loader)
+from .errors import (CheckpointError, CheckpointSaveError, NonFiniteLossError,
+                     ResumeError, UserError, WorkDirError)
 from .launch import (dist_env_from_launcher, init_dist_for_device,
                      setup_distributed, teardown_distributed,
                      use_cpu_model_wrapper)
 
 register_checkpoint_safe_globals()
+register_checkpoint_loader()
 
 __all__ = [
     'amp_device_available', 'build_runner', 'enable_amp',
@@ -27,5 +34,8 @@ __all__ = [
     'explain_untrusted_checkpoint', 'register_checkpoint_safe_globals',
     'untrusted_checkpoint_message', 'dist_env_from_launcher',
     'init_dist_for_device', 'setup_distributed', 'teardown_distributed',
-    'use_cpu_model_wrapper'
+    'use_cpu_model_wrapper', 'check_checkpoint_file',
+    'check_last_checkpoint', 'read_checkpoint',
+    'register_checkpoint_loader', 'CheckpointError', 'CheckpointSaveError',
+    'NonFiniteLossError', 'ResumeError', 'UserError', 'WorkDirError'
 ]
