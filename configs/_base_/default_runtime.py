@@ -8,13 +8,18 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # Keep the latest checkpoints and the best one on the *validation*
-    # split; the test split is never used to pick a model.
+    # split; the test split is never used to pick a model. SafeCheckpointHook
+    # is MMEngine's CheckpointHook with atomic saves (temp file + rename, old
+    # files deleted after the new one is complete), no saving of NaN/inf
+    # weights, and a writable/free-space check of the directory before
+    # training ('auto': room for about one checkpoint; None: no check).
     checkpoint=dict(
-        type='CheckpointHook',
+        type='SafeCheckpointHook',
         interval=10,
         max_keep_ckpts=2,
         save_best='accuracy/top1',
-        rule='greater'),
+        rule='greater',
+        min_free_bytes='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
 )
