@@ -22,6 +22,10 @@ default_hooks = dict(
         min_free_bytes='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
+    # At the first NaN/inf loss term or gradient: 'stop' (raise, naming the
+    # epoch, iteration and terms), 'skip' (drop that step and go on) or
+    # 'warn' (log and go on).
+    non_finite=dict(type='NonFiniteLossHook', policy='stop'),
 )
 
 env_cfg = dict(

@@ -1,8 +1,9 @@
 from .leakage_probe_hook import (LeakageProbeHook, bias_features,
                                  extract_pooled_features)
+from .non_finite_loss_hook import NonFiniteLossHook, named_optimizers
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
-    'LeakageProbeHook', 'SafeCheckpointHook', 'bias_features',
-    'extract_pooled_features'
+    'LeakageProbeHook', 'NonFiniteLossHook', 'SafeCheckpointHook',
+    'bias_features', 'extract_pooled_features', 'named_optimizers'
 ]
