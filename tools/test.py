@@ -14,6 +14,7 @@ import mmengine
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.dist import is_main_process
 from mmengine.evaluator import DumpResults
+from mmengine.model import is_model_wrapper
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import (build_runner,
@@ -153,6 +154,18 @@ def format_metrics(metrics):
     return '\n'.join(f'{key}: {value}' for key, value in metrics.items())
 
 
+def untrained_note(runner, checkpoint):
+    """A note naming the modules the checkpoint had no weights for (their
+    metrics are left out), or None."""
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    untrained = sorted(getattr(model, 'untrained_modules', ()))
+    if not untrained:
+        return None
+    return (f"Note: {checkpoint} has no weights for {', '.join(untrained)}; "
+            'the label path was evaluated and their metrics are left out.')
+
+
 def main(argv=None):
     """Test from the command line; returns the metrics."""
     args = parse_args(argv)
@@ -169,6 +182,9 @@ def main(argv=None):
         if args.out and args.out_item == 'metrics':
             mmengine.dump(metrics, args.out)
         print(f'Test metrics of {args.checkpoint}:\n{format_metrics(metrics)}')
+        note = untrained_note(runner, args.checkpoint)
+        if note:
+            print(note)
     teardown_distributed()
     return metrics
 

@@ -26,6 +26,10 @@ default_hooks = dict(
     # epoch, iteration and terms), 'skip' (drop that step and go on) or
     # 'warn' (log and go on).
     non_finite=dict(type='NonFiniteLossHook', policy='stop'),
+    # Refuse checkpoints whose weights do not fit the model (another model,
+    # other shapes, missing backbone/head); missing bias-head weights leave
+    # the bias-head metric out.
+    checkpoint_check=dict(type='CheckpointCheckHook'),
 )
 
 env_cfg = dict(

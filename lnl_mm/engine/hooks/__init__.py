@@ -1,9 +1,11 @@
+from .checkpoint_check_hook import CheckpointCheckHook
 from .leakage_probe_hook import (LeakageProbeHook, bias_features,
                                  extract_pooled_features)
 from .non_finite_loss_hook import NonFiniteLossHook, named_optimizers
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
-    'LeakageProbeHook', 'NonFiniteLossHook', 'SafeCheckpointHook',
-    'bias_features', 'extract_pooled_features', 'named_optimizers'
+    'CheckpointCheckHook', 'LeakageProbeHook', 'NonFiniteLossHook',
+    'SafeCheckpointHook', 'bias_features', 'extract_pooled_features',
+    'named_optimizers'
 ]
