@@ -30,6 +30,11 @@ default_hooks = dict(
     # other shapes, missing backbone/head); missing bias-head weights leave
     # the bias-head metric out.
     checkpoint_check=dict(type='CheckpointCheckHook'),
+    # Refuse --resume when model or data fields differ from the checkpoint's
+    # config. allow_changes=True (or a list of fields, e.g.
+    # ['train_dataloader.dataset.color_var']) allows a deliberate change;
+    # schedule fields (max_epochs, milestones, intervals) may always change.
+    resume_check=dict(type='ResumeCheckHook', allow_changes=False),
 )
 
 env_cfg = dict(

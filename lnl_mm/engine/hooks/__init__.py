@@ -2,10 +2,11 @@ from .checkpoint_check_hook import CheckpointCheckHook
 from .leakage_probe_hook import (LeakageProbeHook, bias_features,
                                  extract_pooled_features)
 from .non_finite_loss_hook import NonFiniteLossHook, named_optimizers
+from .resume_check_hook import ResumeCheckHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
     'CheckpointCheckHook', 'LeakageProbeHook', 'NonFiniteLossHook',
-    'SafeCheckpointHook', 'bias_features', 'extract_pooled_features',
-    'named_optimizers'
+    'ResumeCheckHook', 'SafeCheckpointHook', 'bias_features',
+    'extract_pooled_features', 'named_optimizers'
 ]
