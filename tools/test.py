@@ -9,6 +9,7 @@ Usage::
 import argparse
 import os
 import os.path as osp
+import sys
 
 import mmengine
 from mmengine.config import Config, ConfigDict, DictAction
@@ -17,9 +18,10 @@ from mmengine.evaluator import DumpResults
 from mmengine.model import is_model_wrapper
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (build_runner,
+from lnl_mm.utils import (build_runner, check_checkpoint_file,
+                          check_writable_dir,
                           disable_persistent_workers_without_workers,
-                          explain_untrusted_checkpoint,
+                          explain_untrusted_checkpoint, run_cli,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
                           teardown_distributed)
@@ -167,10 +169,17 @@ def untrained_note(runner, checkpoint):
 
 
 def main(argv=None):
-    """Test from the command line; returns the metrics."""
+    """Test from the command line; returns the metrics.
+
+    Errors in the user's input raise a ``lnl_mm.utils.UserError``; run as a
+    script, they are printed without a traceback (exit status 1).
+    """
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    check_writable_dir(cfg.work_dir)
+    if '://' not in args.checkpoint:
+        check_checkpoint_file(args.checkpoint)
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     if args.out and args.out_item in ('pred', None):
@@ -190,4 +199,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -8,13 +8,16 @@ Usage::
 """
 import argparse
 import os
+import sys
 
 from mmengine.config import Config, DictAction
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (build_runner, checkpoint_path_of,
+from lnl_mm.utils import (build_runner, check_checkpoint_file,
+                          check_last_checkpoint, check_writable_dir,
+                          checkpoint_path_of,
                           disable_persistent_workers_without_workers,
-                          enable_amp, explain_untrusted_checkpoint,
+                          enable_amp, explain_untrusted_checkpoint, run_cli,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
                           teardown_distributed)
@@ -113,11 +116,29 @@ def merge_args(cfg, args):
     return cfg
 
 
+def check_before_training(cfg):
+    """Fail before building anything: an unwritable work dir, an automatic
+    resume whose ``last_checkpoint`` names no file, or a checkpoint to load
+    that is no checkpoint file (missing, empty, text, truncated)."""
+    check_writable_dir(cfg.work_dir)
+    if cfg.get('resume') and not cfg.get('load_from'):
+        checkpoint = check_last_checkpoint(cfg.work_dir)
+    else:
+        checkpoint = cfg.get('load_from')
+    if checkpoint and '://' not in checkpoint:
+        check_checkpoint_file(checkpoint)
+
+
 def main(argv=None):
-    """Train from the command line."""
+    """Train from the command line.
+
+    Errors in the user's input raise a ``lnl_mm.utils.UserError``; run as a
+    script, they are printed without a traceback (exit status 1).
+    """
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    check_before_training(cfg)
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     with explain_untrusted_checkpoint(lambda: checkpoint_path_of(cfg)):
@@ -126,4 +147,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -18,6 +18,7 @@ from .checkpoint import (UntrustedCheckpointError, checkpoint_path_of,
                          untrusted_checkpoint_message)
 from .checkpoint_io import (check_checkpoint_file, check_last_checkpoint,
                             read_checkpoint, register_checkpoint_loader)
+from .cli import abort_distributed, run_cli
 from .config_diff import config_differences, parse_config_text
 from .errors import (CheckpointError, CheckpointSaveError, NonFiniteLossError,
                      ResumeError, UserError, WorkDirError)
@@ -49,5 +50,5 @@ __all__ = [
     'remove_stale_temp_files', 'temp_path_for', 'non_finite_entries',
     'non_finite_tensors', 'StateDictFit', 'compare_state_dicts',
     'check_free_space', 'check_writable_dir', 'estimate_checkpoint_bytes',
-    'config_differences', 'parse_config_text'
+    'config_differences', 'parse_config_text', 'abort_distributed', 'run_cli'
 ]
