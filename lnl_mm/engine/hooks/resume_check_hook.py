@@ -1,5 +1,5 @@
 import pickle
-from typing import Any, List, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from mmengine.hooks import Hook
 from mmengine.optim import _ParamScheduler  # exported by mmengine.optim
@@ -127,18 +127,39 @@ class ResumeCheckHook(Hook):
         if not runner.cfg.get('resume'):
             return
         path = checkpoint_path_of(runner.cfg) or 'the checkpoint'
-        self._check_training_state(checkpoint, path)
-        differences = self._differences(runner, checkpoint)
-        refused = [d for d in differences if not self._allowed(d[0])]
-        if refused:
-            raise ResumeError(self._refusal(path, refused))
-        for field, before, after in differences:
+        dataset = runner.train_dataloader.dataset
+        allowed = self.check(checkpoint, runner.cfg.to_dict(), path,
+                             getattr(dataset, 'metainfo', None))
+        if not isinstance(checkpoint['meta'].get('cfg'), str):
+            runner.logger.warning(
+                'ResumeCheckHook: the checkpoint holds no config '
+                "(meta['cfg']); only the dataset metainfo was compared.")
+        for field, before, after in allowed:
             runner.logger.warning(
                 f'Resuming from {path} with a deliberate change (allowed by '
                 f'ResumeCheckHook allow_changes): {field}: '
                 f'{_short(before)} -> {_short(after)}.')
         if self.apply_schedule_changes:
             self._apply_schedule(runner, checkpoint)
+
+    def check(self,
+              checkpoint: dict,
+              cfg: dict,
+              path: str,
+              metainfo: Optional[dict] = None) -> List[Tuple[str, Any, Any]]:
+        """Raise :class:`ResumeError` if ``checkpoint`` cannot be resumed
+        with the config ``cfg`` (and the train dataset's ``metainfo``, when
+        given); return the differences that ``allow_changes`` allows.
+
+        ``tools/train.py`` calls it before building the Runner (without
+        metainfo), so that a refused resume writes nothing.
+        """
+        self._check_training_state(checkpoint, path)
+        differences = self._differences(checkpoint, cfg, metainfo)
+        refused = [d for d in differences if not self._allowed(d[0])]
+        if refused:
+            raise ResumeError(self._refusal(path, refused))
+        return differences
 
     @staticmethod
     def _apply_schedule(runner, checkpoint: dict) -> None:
@@ -176,25 +197,20 @@ class ResumeCheckHook(Hook):
                 'the latest), or start a new run from its weights with '
                 f'--cfg-options load_from={path} (without --resume).')
 
-    def _differences(self, runner, checkpoint: dict
-                     ) -> List[Tuple[str, Any, Any]]:
+    def _differences(self, checkpoint: dict, cfg: dict,
+                     metainfo: Optional[dict]) -> List[Tuple[str, Any, Any]]:
         meta = checkpoint['meta']
         differences = []
         if isinstance(meta.get('cfg'), str):
             differences += config_differences(
-                parse_config_text(meta['cfg']), runner.cfg.to_dict(),
-                self.check_keys, self.ignore_keys)
-        else:
-            runner.logger.warning(
-                'ResumeCheckHook: the checkpoint holds no config '
-                "(meta['cfg']); only the dataset metainfo is compared.")
+                parse_config_text(meta['cfg']), cfg, self.check_keys,
+                self.ignore_keys)
         saved_meta = meta.get('dataset_meta')
-        current = getattr(runner.train_dataloader.dataset, 'metainfo', None)
-        if isinstance(saved_meta, dict) and isinstance(current, dict):
+        if isinstance(saved_meta, dict) and isinstance(metainfo, dict):
             for key in list(saved_meta) + [
-                    k for k in current if k not in saved_meta]:
+                    k for k in metainfo if k not in saved_meta]:
                 before = saved_meta.get(key, UNSET)
-                after = current.get(key, UNSET)
+                after = metainfo.get(key, UNSET)
                 # values may be numpy arrays: compare their pickles
                 if pickle.dumps(before) != pickle.dumps(after):
                     differences.append((f'{METAINFO}.{key}', before, after))
