@@ -44,6 +44,8 @@ def test_base_config_contract():
     cfg = Config.fromfile(BASE_CONFIG)
     assert cfg.dataset_type == 'ColoredMNIST'
     assert cfg.data_preprocessor == dict(
+        type='LNTLDataPreprocessor',
+        channels_last=True,
         num_classes=10,
         mean=[0.4914 * 255, 0.4822 * 255, 0.4465 * 255],
         std=[0.2023 * 255, 0.1994 * 255, 0.2010 * 255],
