@@ -218,6 +218,7 @@ def register_checkpoint_loader() -> None:
 
 
 __all__ = [
-    'check_checkpoint_file', 'check_last_checkpoint', 'content_problem', 'file_problem', 'load_local_checkpoint',
+    'check_checkpoint_file', 'check_last_checkpoint', 'content_problem',
+    'file_problem', 'load_local_checkpoint',
     'read_checkpoint', 'register_checkpoint_loader'
 ]

@@ -61,7 +61,8 @@ def setup(policy, build_optim=worker.build_optim):
 
 def iterate(runner, hook, data, batch_idx=1):
     hook.before_train_iter(runner, batch_idx)
-    outputs = runner.model.train_step(copy.deepcopy(data), runner.optim_wrapper)
+    outputs = runner.model.train_step(
+        copy.deepcopy(data), runner.optim_wrapper)
     hook.after_train_iter(runner, batch_idx, outputs=outputs)
     return outputs
 

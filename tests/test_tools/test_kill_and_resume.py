@@ -132,7 +132,8 @@ def test_kill_during_save_and_mid_epoch_then_resume_one_process(tmp_path):
     assert pointer(work) == str(work / 'epoch_2.pth')
 
     train_in_process(plain, work, cache, resume=True)
-    assert_bit_identical(work / 'epoch_3.pth', tmp_path / 'ref' / 'epoch_3.pth')
+    assert_bit_identical(work / 'epoch_3.pth',
+                         tmp_path / 'ref' / 'epoch_3.pth')
 
     # The case: resuming after changing color_var is refused.
     files = {p.name: p.stat().st_mtime for p in work.iterdir()}
@@ -177,4 +178,5 @@ def test_nan_on_one_rank_and_kill_then_resume_two_processes(tmp_path):
 
     code, out = train(plain, work, cache, gpus=2, resume=True)
     assert code == 0, out[-3000:]
-    assert_bit_identical(work / 'epoch_3.pth', tmp_path / 'ref' / 'epoch_3.pth')
+    assert_bit_identical(work / 'epoch_3.pth',
+                         tmp_path / 'ref' / 'epoch_3.pth')

@@ -81,19 +81,17 @@ class CheckpointCheckHook(Hook):
         if not fit.matched and not fit.mismatched:
             raise CheckpointError(
                 f"'{path}' holds the weights of another model: none of its "
-                f'{len(fit.unexpected)} entries ({name_some(fit.unexpected, 4)}'
-                f') is a weight of {name} (which has e.g. '
+                f'{len(fit.unexpected)} entries '
+                f'({name_some(fit.unexpected, 4)}) is a weight of {name} '
+                '(which has e.g. '
                 f'{name_some(fit.missing, 4)}). Pass a checkpoint trained '
                 'with this config, or the config it was trained with (it is '
                 "stored in the checkpoint's meta['cfg']).")
         optional = set(getattr(model, 'optional_modules', ()))
-        model_keys = list(model.state_dict())
-        missing_modules = {top_module(k) for k in fit.missing}
-        untrained = sorted(
-            m for m in missing_modules & optional
-            if not resuming and not any(
-                top_module(k) == m for k in fit.matched + [
-                    key for key, _, _ in fit.mismatched]))
+        present = {top_module(k) for k in fit.matched}
+        present |= {top_module(k) for k, _, _ in fit.mismatched}
+        untrained = [] if resuming else sorted(
+            ({top_module(k) for k in fit.missing} & optional) - present)
         required_missing = [
             k for k in fit.missing if top_module(k) not in untrained
         ]
@@ -101,18 +99,18 @@ class CheckpointCheckHook(Hook):
             return untrained
         problems = []
         if fit.mismatched:
-            problems.append('weights of another shape: ' + '; '.join(
+            shapes = '; '.join(
                 f'{k} is {_fmt_shape(c)} in the checkpoint, {_fmt_shape(m)} '
-                'in the model' for k, c, m in fit.mismatched[:6]) +
-                            (f' ({len(fit.mismatched)} in all)'
-                             if len(fit.mismatched) > 6 else ''))
+                'in the model' for k, c, m in fit.mismatched[:6])
+            more = f' ({len(fit.mismatched)} in all)' \
+                if len(fit.mismatched) > 6 else ''
+            problems.append(f'weights of another shape: {shapes}{more}')
         if required_missing:
             problems.append(
                 f'missing weights: {name_some(required_missing)}')
-        modules = sorted({
-            top_module(k)
-            for k in required_missing + [k for k, _, _ in fit.mismatched]
-        }, key=lambda m: [top_module(k) for k in model_keys].index(m))
+        bad = set(required_missing) | {k for k, _, _ in fit.mismatched}
+        modules = list(dict.fromkeys(
+            top_module(k) for k in model.state_dict() if k in bad))
         what = 'resuming needs every weight' if resuming else (
             f"{', '.join(modules)} would keep untrained weights and "
             'evaluation would report their metrics')

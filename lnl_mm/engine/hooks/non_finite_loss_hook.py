@@ -164,7 +164,8 @@ class NonFiniteLossHook(Hook):
         for rank, local in enumerate(report):
             on_rank = f' on rank {rank}' if len(report) > 1 else ''
             if local['terms']:
-                terms = ', '.join(f'{k}={v}' for k, v in local['terms'].items())
+                terms = ', '.join(f'{k}={v}'
+                                  for k, v in local['terms'].items())
                 found.append(f'non-finite loss terms{on_rank}: {terms}')
             if local['grads']:
                 found.append(f'non-finite gradients{on_rank} in the '
