@@ -214,3 +214,31 @@ def test_lr_1000_through_train_py_stops_and_leaves_only_finite_files(
     if saved:  # the pointer names a complete, finite checkpoint
         last = (work_dir / 'last_checkpoint').read_text()
         assert osp.isfile(last) and last in str(info.value)
+
+
+def test_single_optim_wrapper_model_in_a_runner(tmp_path):
+    """A plain model (BaseModel.train_step, one OptimWrapper, like the
+    baseline's ImageClassifier) in a real Runner: NaN output in the 6th
+    iteration stops training; the epoch-1 checkpoint and the pointer stay."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    sys.path.insert(0, osp.join(REPO, 'tests', 'test_utils'))
+    import lnl_fault_hooks  # noqa: F401  registers NaNOutputHook
+    from lnl_toy_modules import toy_cfg_dict
+    work_dir = tmp_path / 'toy'
+    cfg = toy_cfg_dict(str(work_dir), max_epochs=3)
+    cfg['default_hooks'].update(
+        checkpoint=dict(type='SafeCheckpointHook', interval=1),
+        non_finite=dict(type='NonFiniteLossHook'))
+    cfg['custom_hooks'] = [
+        dict(type='NaNOutputHook', module='head', iteration=5)
+    ]
+    cfg['experiment_name'] = f'nonfinite_toy_{id(cfg)}'
+    with pytest.raises(NonFiniteLossError) as info:
+        Runner.from_cfg(Config(cfg)).train()
+    message = str(info.value)
+    assert 'epoch 2, iteration 2/4' in message and 'loss=nan' in message
+    assert 'step(s) of optimizer' in message and 'lr=0.01' in message
+    assert sorted(p.name for p in work_dir.glob('*.pth')) == ['epoch_1.pth']
+    assert (work_dir / 'last_checkpoint').read_text() == str(
+        work_dir / 'epoch_1.pth')
