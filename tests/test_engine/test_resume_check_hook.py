@@ -25,8 +25,9 @@ _RUN_ID = [0]
 
 
 def build_runner(work_dir, max_epochs=1, resume=False, milestones=(1, ),
-                 dataset_seed=0, load_from=None, **hook_args):
+                 dataset_seed=0, load_from=None, lr=0.1, **hook_args):
     cfg = toy_cfg_dict(work_dir, max_epochs=max_epochs)
+    cfg['optim_wrapper']['optimizer']['lr'] = lr
     cfg['train_dataloader']['dataset']['seed'] = dataset_seed
     cfg['param_scheduler'][0]['milestones'] = list(milestones)
     cfg['default_hooks']['checkpoint'] = dict(
@@ -60,6 +61,16 @@ def test_changed_data_field_is_refused_naming_both_values(one_epoch):
     assert runner.iter == 0  # nothing was trained
     assert sorted(n for n in os.listdir(one_epoch) if n.endswith('.pth')) \
         == ['best_toy_accuracy_epoch_1.pth', 'epoch_1.pth']
+
+
+def test_changed_learning_rate_is_refused_as_it_would_not_apply(one_epoch):
+    with pytest.raises(ResumeError) as info:
+        build_runner(one_epoch, max_epochs=2, resume=True, lr=0.5).train()
+    message = str(info.value)
+    assert 'optim_wrapper.optimizer.lr: 0.1 in the checkpoint, 0.5 now' in \
+        message
+    assert 'restores the optimizers\' settings' in message
+    assert 'load_from=' in message
 
 
 @pytest.mark.parametrize('allow', [True, ['train_dataloader.dataset.s*']])

@@ -177,7 +177,13 @@ class NonFiniteLossHook(Hook):
                 'Training stopped (NonFiniteLossHook policy=\'stop\'). The '
                 'steps with non-finite gradients were not applied and no '
                 'checkpoint was written after the last good one ('
-                f"{last or 'none yet'}; --resume continues from it).")
+                f"{last or 'none yet'}).")
+            if last:
+                lines.append(
+                    '--resume continues from it with its optimizer settings;'
+                    ' to go on with a lower learning rate, start a new run '
+                    f'from its weights (--cfg-options load_from={last}, '
+                    'another --work-dir).')
         elif self.policy == 'skip':
             lines.append('The optimizer steps with non-finite gradients '
                          'were dropped and the buffers restored; training '

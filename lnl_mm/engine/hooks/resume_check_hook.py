@@ -10,10 +10,19 @@ from lnl_mm.utils.config_diff import (UNSET, config_differences,
                                       matches, parse_config_text)
 from lnl_mm.utils.errors import ResumeError
 
-#: Config fields that define the model and the data of a run.
+#: Config fields that define the model and the data of a run, and the
+#: optimizers, whose settings a resume restores from the checkpoint (a
+#: changed lr in the config would silently not apply).
 CHECK_KEYS = ('model', 'data_preprocessor', 'train_dataloader.dataset',
               'train_dataloader.batch_size', 'train_dataloader.sampler',
-              'val_dataloader.dataset')
+              'val_dataloader.dataset', 'optim_wrapper.optimizer',
+              'optim_wrapper.main.optimizer', 'optim_wrapper.bias.optimizer')
+OPTIMIZER_NOTE = (
+    ' A resumed run restores the optimizers\' settings (lr, momentum, '
+    'weight decay) from the checkpoint, so a changed optimizer field would '
+    'not take effect: to go on with other optimizer settings, start a new '
+    'run from the checkpoint\'s weights (--cfg-options load_from=<it>, '
+    'another --work-dir).')
 #: Fields that do not change what is computed (caches, downloads).
 IGNORE_KEYS = ('*.cache_dir', '*.lazy_init', '*.serialize_data',
                '*.download', '*.download_timeout', '*.mirrors')
@@ -79,7 +88,9 @@ class ResumeCheckHook(Hook):
       optimizer, cannot be resumed (MMEngine would quietly start the
       optimizer afresh).
     * The fields ``check_keys`` of the config saved in the checkpoint
-      (``meta['cfg']``) must equal the current ones, and so must the train
+      (``meta['cfg']``) must equal the current ones (the model, the data,
+      and the optimizers, whose settings the resume restores from the
+      checkpoint whatever the config says), and so must the train
       dataset's metainfo (``meta['dataset_meta']``, which also catches data
       changes the config does not show). Schedule fields (``train_cfg``
       such as ``max_epochs`` and ``val_interval``, ``param_scheduler``
@@ -135,10 +146,12 @@ class ResumeCheckHook(Hook):
                 'ResumeCheckHook: the checkpoint holds no config '
                 "(meta['cfg']); only the dataset metainfo was compared.")
         for field, before, after in allowed:
+            no_effect = ' (no effect: the optimizer state of the checkpoint ' \
+                'is restored)' if field.startswith('optim_wrapper.') else ''
             runner.logger.warning(
                 f'Resuming from {path} with a deliberate change (allowed by '
                 f'ResumeCheckHook allow_changes): {field}: '
-                f'{_short(before)} -> {_short(after)}.')
+                f'{_short(before)} -> {_short(after)}{no_effect}.')
         if self.apply_schedule_changes:
             self._apply_schedule(runner, checkpoint)
 
@@ -232,13 +245,15 @@ class ResumeCheckHook(Hook):
                            for field, before, after in refused)
         patterns = ','.join(sorted({f.replace('.metainfo.', '.')
                                     for f, _, _ in refused}))
+        optimizer = any(f.startswith('optim_wrapper.') for f, _, _ in refused)
         return (
             f"Refusing to resume from '{path}': {len(refused)} field(s) that "
-            f'define the model or the data differ from the config that '
-            f'checkpoint was trained with: {fields}. Resuming would go on '
-            'training another model or on other data. Undo the change, or '
-            'start a new run (another --work-dir, without --resume). If the '
-            'change is deliberate, allow it with --cfg-options '
-            f"'default_hooks.resume_check.allow_changes=[{patterns}]' (or "
-            '=True for any change). Schedule fields (max_epochs, '
-            'milestones, intervals) may change without this.')
+            f'define the model, the data or the optimizers differ from the '
+            f'config that checkpoint was trained with: {fields}. Resuming '
+            'would go on training another model or on other data. Undo the '
+            'change, or start a new run (another --work-dir, without '
+            '--resume). If the change is deliberate, allow it with '
+            f"--cfg-options 'default_hooks.resume_check.allow_changes="
+            f"[{patterns}]' (or =True for any change). Schedule fields "
+            '(max_epochs, milestones, intervals) may change without this.' +
+            (OPTIMIZER_NOTE if optimizer else ''))
