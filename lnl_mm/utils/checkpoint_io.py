@@ -191,9 +191,9 @@ def check_last_checkpoint(work_dir: str) -> Optional[str]:
     found = sorted(
         n for n in os.listdir(work_dir)
         if n.endswith('.pth') and not n.startswith('best_'))
-    hint = (f"resume from one of them with --resume {osp.join(work_dir, '')}"
-            f'<name> ({", ".join(found[-3:])})' if found else
-            'the work dir holds no checkpoint to resume from')
+    hint = (f'the work dir holds {", ".join(found[-3:])}: resume from one '
+            f"of them with --resume {osp.join(work_dir, '<name>')}"
+            if found else 'the work dir holds no checkpoint to resume from')
     what = f"names '{target}', which does not exist" if target else \
         'is empty'
     raise CheckpointError(

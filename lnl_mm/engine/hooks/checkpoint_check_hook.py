@@ -11,7 +11,7 @@ from lnl_mm.utils.state_dict_fit import (StateDictFit, compare_state_dicts,
 
 
 def _fmt_shape(shape: tuple) -> str:
-    return '(' + ', '.join(map(str, shape)) + ')'
+    return str(tuple(shape))
 
 
 @HOOKS.register_module()
