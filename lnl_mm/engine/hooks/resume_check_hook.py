@@ -56,8 +56,7 @@ def redefine_scheduler_state(state: dict, scheduler) -> List[str]:
     fresh = scheduler.state_dict()
     definition = {
         k: v
-        for k, v in fresh.items()
-        if k not in SCHEDULER_PROGRESS and k != 'last_step'
+        for k, v in fresh.items() if k not in SCHEDULER_PROGRESS
     }
     changed = [
         k for k, v in definition.items()
@@ -78,7 +77,8 @@ def _short(value: Any, limit: int = 80) -> str:
 
 @HOOKS.register_module()
 class ResumeCheckHook(Hook):
-    """Refuse to resume a run with another model or other data.
+    """Refuse to resume with another model, other data or other optimizer
+    settings; let schedule changes take effect.
 
     When a run resumes (``resume=True``, ``tools/train.py --resume``), before
     anything is loaded into the model and the optimizers:
