@@ -9,16 +9,18 @@ Usage::
 import argparse
 import os
 import os.path as osp
+import sys
 
 import mmengine
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.dist import is_main_process
 from mmengine.evaluator import DumpResults
+from mmengine.model import is_model_wrapper
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (build_runner,
-                          finalize_dataloaders,
-                          explain_untrusted_checkpoint,
+from lnl_mm.utils import (build_runner, check_checkpoint_file,
+                          check_writable_dir, explain_untrusted_checkpoint,
+                          finalize_dataloaders, run_cli,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
                           teardown_distributed)
@@ -153,11 +155,30 @@ def format_metrics(metrics):
     return '\n'.join(f'{key}: {value}' for key, value in metrics.items())
 
 
+def untrained_note(runner, checkpoint):
+    """A note naming the modules the checkpoint had no weights for (their
+    metrics are left out), or None."""
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    untrained = sorted(getattr(model, 'untrained_modules', ()))
+    if not untrained:
+        return None
+    return (f"Note: {checkpoint} has no weights for {', '.join(untrained)}; "
+            'the label path was evaluated and their metrics are left out.')
+
+
 def main(argv=None):
-    """Test from the command line; returns the metrics."""
+    """Test from the command line; returns the metrics.
+
+    Errors in the user's input raise a ``lnl_mm.utils.UserError``; run as a
+    script, they are printed without a traceback (exit status 1).
+    """
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    check_writable_dir(cfg.work_dir)
+    if '://' not in args.checkpoint:
+        check_checkpoint_file(args.checkpoint)
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     if args.out and args.out_item in ('pred', None):
@@ -169,9 +190,12 @@ def main(argv=None):
         if args.out and args.out_item == 'metrics':
             mmengine.dump(metrics, args.out)
         print(f'Test metrics of {args.checkpoint}:\n{format_metrics(metrics)}')
+        note = untrained_note(runner, args.checkpoint)
+        if note:
+            print(note)
     teardown_distributed()
     return metrics
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

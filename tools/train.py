@@ -8,13 +8,17 @@ Usage::
 """
 import argparse
 import os
+import sys
 
 from mmengine.config import Config, DictAction
+from mmpretrain.registry import HOOKS
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (build_runner, checkpoint_path_of,
-                          finalize_dataloaders,
+from lnl_mm.utils import (build_runner, check_checkpoint_file,
+                          check_last_checkpoint, check_writable_dir,
+                          checkpoint_path_of, finalize_dataloaders,
                           enable_amp, explain_untrusted_checkpoint,
+                          read_checkpoint, run_cli,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
                           teardown_distributed)
@@ -119,11 +123,45 @@ def merge_args(cfg, args):
     return cfg
 
 
+def resume_check_hook_cfg(cfg):
+    """The config of the run's ``ResumeCheckHook``, or None."""
+    hooks = list((cfg.get('default_hooks') or {}).values())
+    hooks += list(cfg.get('custom_hooks') or [])
+    return next((h for h in hooks if isinstance(h, dict)
+                 and h.get('type') == 'ResumeCheckHook'), None)
+
+
+def check_before_training(cfg):
+    """Fail before building anything (so nothing is written): an unwritable
+    work dir, an automatic resume whose ``last_checkpoint`` names no file,
+    a checkpoint to load that is no checkpoint file (missing, empty, text,
+    truncated), or a resume that the config's ``ResumeCheckHook`` refuses
+    (the hook checks again, with the dataset's metainfo, when loading)."""
+    check_writable_dir(cfg.work_dir)
+    if cfg.get('resume') and not cfg.get('load_from'):
+        checkpoint = check_last_checkpoint(cfg.work_dir)
+    else:
+        checkpoint = cfg.get('load_from')
+    if not checkpoint or '://' in checkpoint:
+        return
+    check_checkpoint_file(checkpoint)
+    hook_cfg = resume_check_hook_cfg(cfg)
+    if cfg.get('resume') and hook_cfg is not None:
+        HOOKS.build(hook_cfg).check(
+            read_checkpoint(checkpoint, map_location='cpu'), cfg.to_dict(),
+            checkpoint)
+
+
 def main(argv=None):
-    """Train from the command line."""
+    """Train from the command line.
+
+    Errors in the user's input raise a ``lnl_mm.utils.UserError``; run as a
+    script, they are printed without a traceback (exit status 1).
+    """
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    check_before_training(cfg)
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     with explain_untrusted_checkpoint(lambda: checkpoint_path_of(cfg)):
@@ -132,4 +170,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

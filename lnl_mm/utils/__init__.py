@@ -1,9 +1,13 @@
-"""Utilities shared by lnl_mm's tools: checkpoint safety, launching, AMP.
+"""Utilities shared by lnl_mm's tools: checkpoint safety, launching, AMP,
+user errors and safe file writes.
 
 Importing this package (which ``import lnl_mm`` does) registers the types of
-MMEngine checkpoints as safe for ``torch.load(weights_only=True)``.
+MMEngine checkpoints as safe for ``torch.load(weights_only=True)`` and makes
+MMEngine read local checkpoints with :func:`read_checkpoint`.
 """
 from .amp import amp_device_available, enable_amp, find_optim_wrapper_cfgs
+from .atomic_files import (atomic_file, atomic_write_text, commit_file,
+                           remove_stale_temp_files, temp_path_for)
 from .cfg_utils import (build_runner,
                         disable_persistent_workers_without_workers,
                         auto_num_workers, finalize_dataloaders,
@@ -13,11 +17,22 @@ from .checkpoint import (UntrustedCheckpointError, checkpoint_path_of,
                          checkpoint_safe_globals, explain_untrusted_checkpoint,
                          register_checkpoint_safe_globals,
                          untrusted_checkpoint_message)
+from .checkpoint_io import (check_checkpoint_file, check_last_checkpoint,
+                            read_checkpoint, register_checkpoint_loader)
+from .cli import abort_distributed, run_cli
+from .config_diff import config_differences, parse_config_text
+from .errors import (CheckpointError, CheckpointSaveError, NonFiniteLossError,
+                     ResumeError, UserError, WorkDirError)
 from .launch import (dist_env_from_launcher, init_dist_for_device,
                      setup_distributed, teardown_distributed,
                      use_cpu_model_wrapper)
+from .numerics import non_finite_entries, non_finite_tensors
+from .state_dict_fit import StateDictFit, compare_state_dicts
+from .work_dir import (check_free_space, check_writable_dir,
+                       estimate_checkpoint_bytes)
 
 register_checkpoint_safe_globals()
+register_checkpoint_loader()
 
 __all__ = [
     'amp_device_available', 'build_runner', 'enable_amp',
@@ -29,5 +44,13 @@ __all__ = [
     'explain_untrusted_checkpoint', 'register_checkpoint_safe_globals',
     'untrusted_checkpoint_message', 'dist_env_from_launcher',
     'init_dist_for_device', 'setup_distributed', 'teardown_distributed',
-    'use_cpu_model_wrapper'
+    'use_cpu_model_wrapper', 'check_checkpoint_file',
+    'check_last_checkpoint', 'read_checkpoint',
+    'register_checkpoint_loader', 'CheckpointError', 'CheckpointSaveError',
+    'NonFiniteLossError', 'ResumeError', 'UserError', 'WorkDirError',
+    'atomic_file', 'atomic_write_text', 'commit_file',
+    'remove_stale_temp_files', 'temp_path_for', 'non_finite_entries',
+    'non_finite_tensors', 'StateDictFit', 'compare_state_dicts',
+    'check_free_space', 'check_writable_dir', 'estimate_checkpoint_bytes',
+    'config_differences', 'parse_config_text', 'abort_distributed', 'run_cli'
 ]

@@ -50,6 +50,8 @@ import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 
+from .errors import UserError
+
 SafeGlobal = Union[Callable, Tuple[Callable, str]]
 
 # numpy dtype kinds whose instances may appear in our checkpoints
@@ -59,7 +61,7 @@ _NUMPY_DTYPE_CHARS = ('?', 'b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q',
 _NUMPY_REBUILD_FUNCTIONS = ('_reconstruct', 'scalar')
 
 
-class UntrustedCheckpointError(pickle.UnpicklingError):
+class UntrustedCheckpointError(UserError, pickle.UnpicklingError):
     """A checkpoint holds a global that lnl_mm does not allow to unpickle."""
 
 

@@ -1,4 +1,12 @@
+from .checkpoint_check_hook import CheckpointCheckHook
 from .leakage_probe_hook import (LeakageProbeHook, bias_features,
                                  extract_pooled_features)
+from .non_finite_loss_hook import NonFiniteLossHook, named_optimizers
+from .resume_check_hook import ResumeCheckHook
+from .safe_checkpoint_hook import SafeCheckpointHook
 
-__all__ = ['LeakageProbeHook', 'bias_features', 'extract_pooled_features']
+__all__ = [
+    'CheckpointCheckHook', 'LeakageProbeHook', 'NonFiniteLossHook',
+    'ResumeCheckHook', 'SafeCheckpointHook', 'bias_features',
+    'extract_pooled_features', 'named_optimizers'
+]

@@ -1,5 +1,5 @@
 from contextlib import contextmanager
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -72,6 +72,11 @@ class LNTLClassifier(BaseClassifier):
         init_cfg (dict, optional): MMEngine initialisation config.
     """
 
+    #: Child modules that label prediction does not use: a checkpoint without
+    #: their weights (e.g. a baseline's) can still be evaluated, see
+    #: :meth:`set_untrained_modules`.
+    optional_modules = ('bias_neck', 'bias_head')
+
     def __init__(self,
                  backbone: dict,
                  head: dict,
@@ -106,6 +111,26 @@ class LNTLClassifier(BaseClassifier):
                 f'LNTLClassifier: uncertainty_loss={uncertainty_loss!r} is '
                 f'unknown; choose one of {sorted(UNCERTAINTY_LOSSES)}.')
         self.uncertainty_loss = uncertainty_loss
+        self.untrained_modules = frozenset()
+
+    def set_untrained_modules(self, names: Iterable[str]) -> None:
+        """Mark optional modules whose weights were not loaded.
+
+        Their outputs are left out of :meth:`predict` (for ``bias_head``:
+        the bias-prediction counts, hence ``accuracy/bias_head``), so no
+        metric of an untrained module is reported. The next training step
+        trains every module and clears the mark.
+
+        Args:
+            names (Iterable[str]): Names among :attr:`optional_modules`.
+        """
+        names = frozenset(names)
+        unknown = names - set(self.optional_modules)
+        if unknown:
+            raise ValueError(
+                f'LNTLClassifier: {sorted(unknown)} are not optional modules '
+                f'(those are {self.optional_modules}).')
+        self.untrained_modules = names
 
     # ------------------------------------------------------------------
     # forward modes
@@ -201,8 +226,9 @@ class LNTLClassifier(BaseClassifier):
         bias-prediction counts (``bias_pred_correct``/``bias_pred_count``)."""
         f_map, g_feat = self.backbone(inputs)
         samples = self.head.predict((g_feat, ), data_samples, **kwargs)
-        if data_samples is not None and all(
-                self.bias_head.target_key in s for s in samples):
+        if 'bias_head' not in self.untrained_modules \
+                and data_samples is not None and all(
+                    self.bias_head.target_key in s for s in samples):
             self.bias_head.predict((f_map, ), samples)
         return samples
 
@@ -224,6 +250,7 @@ class LNTLClassifier(BaseClassifier):
         DDP's forward and their gradients are all-reduced.
         """
         main, bias = self.get_optim_wrappers(optim_wrapper)
+        self.untrained_modules = frozenset()  # this step trains them all
         data = self.data_preprocessor(data, True)
         inputs, data_samples = data['inputs'], data['data_samples']
         warmup = self.in_warmup()

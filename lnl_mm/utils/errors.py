@@ -1,0 +1,36 @@
+"""Errors caused by user input (a file, a config value, the machine).
+
+Each message names the file or value, what is wrong with it and the fix.
+``tools/train.py`` and ``tools/test.py`` print a :class:`UserError` as one
+clean message and exit with status 1 instead of showing a traceback.
+"""
+
+
+class UserError(Exception):
+    """Base of the errors the tools report without a traceback."""
+
+
+class CheckpointError(UserError, ValueError):
+    """A checkpoint file cannot be read, or does not fit the model."""
+
+
+class ResumeError(UserError, ValueError):
+    """Resuming would continue another run (other model, data or state)."""
+
+
+class NonFiniteLossError(UserError, FloatingPointError):
+    """A loss term or gradient became NaN or inf during training."""
+
+
+class WorkDirError(UserError, RuntimeError):
+    """The work dir cannot hold the run's logs and checkpoints."""
+
+
+class CheckpointSaveError(UserError, RuntimeError):
+    """Writing a checkpoint failed; the previous one was left intact."""
+
+
+__all__ = [
+    'UserError', 'CheckpointError', 'ResumeError', 'NonFiniteLossError',
+    'WorkDirError', 'CheckpointSaveError'
+]

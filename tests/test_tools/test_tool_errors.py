@@ -1,0 +1,80 @@
+"""tools/train.py and tools/test.py on bad input: one clean message naming
+the file or directory and the fix, exit status 1, no traceback, nothing
+built or written."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+import lnl_mm  # noqa: F401
+from lnl_mm.utils import run_cli
+from tool_helpers import REPO, load_tool, subprocess_env, toy_config
+
+train_tool = load_tool('train')
+test_tool = load_tool('test')
+
+
+def cli(main, argv, capsys):
+    code = run_cli(main, argv)
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def test_test_py_refuses_a_text_file_before_building_anything(
+        tmp_path, capsys):
+    config, _ = toy_config(tmp_path)
+    notes = tmp_path / 'notes.pth'
+    notes.write_text('my notes about epoch 3\n')
+    work_dir = tmp_path / 'test_work'
+    code, err = cli(test_tool.main, [config, str(notes), '--work-dir',
+                                     str(work_dir)], capsys)
+    assert code == 1
+    assert err.startswith(f"ERROR: Cannot load the checkpoint '{notes}': "
+                          'it is not a PyTorch checkpoint: it is a text file')
+    assert 'Traceback' not in err
+    assert os.listdir(work_dir) == []  # no Runner, no log folder
+
+
+def test_train_py_refuses_an_unwritable_work_dir(tmp_path, capsys):
+    config, _ = toy_config(tmp_path)
+    blocker = tmp_path / 'a_file'
+    blocker.write_text('x')
+    code, err = cli(train_tool.main,
+                    [config, '--work-dir', str(blocker / 'work')], capsys)
+    assert code == 1
+    assert f"Cannot write to the work dir '{blocker / 'work'}'" in err
+    assert 'Not a directory' in err and '--work-dir' in err
+    assert blocker.read_text() == 'x'
+
+
+def test_train_py_resume_with_a_dangling_pointer(tmp_path, capsys):
+    config, work_dir = toy_config(tmp_path)
+    os.makedirs(work_dir)
+    with open(os.path.join(work_dir, 'last_checkpoint'), 'w') as f:
+        f.write(os.path.join(work_dir, 'epoch_3.pth'))
+    code, err = cli(train_tool.main, [config, '--resume'], capsys)
+    assert code == 1 and 'epoch_3.pth' in err and 'does not exist' in err
+    assert sorted(os.listdir(work_dir)) == ['last_checkpoint']
+
+
+def test_other_errors_keep_their_traceback(tmp_path):
+    def buggy(argv):
+        raise KeyError('a bug')
+
+    with pytest.raises(KeyError):
+        run_cli(buggy, [])
+
+
+def test_the_script_exits_1_without_traceback(tmp_path):
+    config, _ = toy_config(tmp_path)
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', config, str(empty), '--work-dir',
+         str(tmp_path / 'w')],
+        cwd=REPO, env=subprocess_env(), capture_output=True, text=True,
+        timeout=120)
+    assert proc.returncode == 1
+    assert 'is empty (0 bytes)' in proc.stderr
+    assert 'Traceback' not in proc.stdout + proc.stderr
