@@ -14,8 +14,7 @@ from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
 import lnl_mm  # noqa: F401
-from lnl_mm.utils import (build_runner,
-                          disable_persistent_workers_without_workers)
+from lnl_mm.utils import build_runner, finalize_dataloaders
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 sys.path.insert(0, osp.join(REPO, 'tests', 'test_utils'))
@@ -137,7 +136,7 @@ def test_baseline_trains_and_tests_on_a_folder(tmp_path):
     cfg.merge_from_dict({'train_cfg.max_epochs': 1})
     cfg.work_dir = str(tmp_path / 'work')
     cfg.experiment_name = 'baseline_custom_test'
-    disable_persistent_workers_without_workers(cfg)
+    finalize_dataloaders(cfg)
     runner = build_runner(cfg)
     runner.train()
     metrics = runner.test()

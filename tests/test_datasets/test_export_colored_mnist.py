@@ -121,7 +121,8 @@ def test_png_configs_differ_from_the_native_ones_only_in_the_data(
     want, got = flat(native_config), flat(png_config)
     differing = {k for k in set(want) | set(got) if want.get(k) != got.get(k)}
     data_keys = {'color_var', 'data_root', 'data_seed', 'dataset_type',
-                 'pipeline', 'source', 'data_preprocessor.to_rgb'}
+                 'download', 'download_timeout', 'pipeline', 'source',
+                 'data_preprocessor.to_rgb'}
     assert differing, 'the data must differ'
     assert all(k in data_keys or '_dataloader.dataset.' in k
                for k in differing), sorted(differing)

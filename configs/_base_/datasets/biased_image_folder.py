@@ -15,11 +15,15 @@ num_bias_classes = 2  # bias labels 0 .. num_bias_classes - 1
 img_size = 224  # training crops and test images are img_size x img_size
 test_resize = 256  # test images: short edge resized to this, then centre crop
 batch_size = 128
-num_workers = 4
+# 'auto' follows the machine (lnl_mm.utils.auto_num_workers): half the cores
+# per process, at most 8; none below 4 cores per process
+num_workers = 'auto'
 
 data_preprocessor = dict(
     type='LNTLDataPreprocessor',
     channels_last=True,
+    # asynchronous host-to-GPU copies of the (pinned) batches
+    non_blocking=True,
     num_classes=num_classes,
     # ImageNet RGB mean / std, 0..255
     mean=[123.675, 116.28, 103.53],

@@ -11,6 +11,7 @@ data_root = 'data/colored_mnist_png'
 data_preprocessor = dict(
     type='LNTLDataPreprocessor',
     channels_last=True,
+    non_blocking=True,
     num_classes=10,
     mean=[0.4914 * 255, 0.4822 * 255, 0.4465 * 255],
     std=[0.2023 * 255, 0.1994 * 255, 0.2010 * 255],
@@ -25,7 +26,7 @@ pipeline = [
 
 train_dataloader = dict(
     batch_size=128,
-    num_workers=2,
+    num_workers='auto',
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
@@ -39,7 +40,7 @@ train_dataloader = dict(
 
 val_dataloader = dict(
     batch_size=128,
-    num_workers=2,
+    num_workers='auto',
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
@@ -54,7 +55,7 @@ val_evaluator = dict(type='BiasAccuracy')
 
 test_dataloader = dict(
     batch_size=128,
-    num_workers=2,
+    num_workers='auto',
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
