@@ -228,3 +228,28 @@ def test_the_baseline_image_classifier_uses_the_pooled_g_feature():
                                                strict=False)
     assert not unexpected
     assert all(k.startswith('bias_head.') for k in missing)
+
+
+def test_mmpretrain_resnet_weights_load_through_the_resnet_init_cfg(
+        tmp_path):
+    """The README's recipe for ImageNet weights: an mmpretrain classifier
+    checkpoint (keys backbone.*) loads into SplitResNet's ResNet with
+    init_cfg=dict(type='Pretrained', prefix='backbone.')."""
+    torch.manual_seed(0)
+    source = MODELS.build(
+        dict(type='ImageClassifier', backbone=dict(TINY),
+             neck=dict(type='GlobalAveragePooling'),
+             head=dict(type='LinearClsHead', num_classes=5, in_channels=64)))
+    with torch.no_grad():
+        for param in source.parameters():
+            param.add_(torch.randn_like(param))  # unlike any initialisation
+    checkpoint = str(tmp_path / 'resnet.pth')
+    torch.save({'state_dict': source.state_dict()}, checkpoint)
+    model = SplitResNet(resnet=dict(
+        TINY, init_cfg=dict(type='Pretrained', checkpoint=checkpoint,
+                            prefix='backbone.')))
+    model.init_weights()
+    weights = source.state_dict()
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, weights['backbone.' + name[len('resnet.'):]]
+                           ), name
