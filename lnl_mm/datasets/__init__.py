@@ -1,4 +1,7 @@
-"""Datasets of lnl_mm: the Colored MNIST benchmark and its helpers."""
+"""Datasets of lnl_mm: the Colored MNIST benchmark, any biased image folder,
+and their helpers."""
+from .bias_annotation import AnnotationLine, majority_bias, read_annotation
+from .biased_image_dataset import BiasedImageDataset
 from .cache import CACHE_FORMAT_VERSION, default_cache_dir
 from .colored_mnist import ColoredMNIST
 from .colorize import (DEFAULT_PALETTE, check_color_var, check_palette,
@@ -10,7 +13,8 @@ from .sources import (IDX_FILES, LNTL_NPY_KEYS, load_idx_digits,
                       write_idx)
 
 __all__ = [
-    'ColoredMNIST', 'DEFAULT_PALETTE', 'pixel_color_target',
+    'ColoredMNIST', 'BiasedImageDataset', 'AnnotationLine', 'read_annotation',
+    'majority_bias', 'DEFAULT_PALETTE', 'pixel_color_target',
     'colorize_digits', 'sample_colors', 'estimate_stroke_colors',
     'check_palette', 'check_color_var', 'download_mnist', 'MNIST_MIRRORS',
     'MNIST_RESOURCES', 'IDX_FILES', 'LNTL_NPY_KEYS', 'read_idx',

@@ -1,3 +1,3 @@
-from .confusion_matrix import plot_confusion_matrix
+from .confusion_matrix import plot_bias_grid, plot_confusion_matrix
 
-__all__ = ['plot_confusion_matrix']
+__all__ = ['plot_bias_grid', 'plot_confusion_matrix']

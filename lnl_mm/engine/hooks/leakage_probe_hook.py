@@ -1,6 +1,6 @@
 import copy
 import time
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -67,7 +67,8 @@ def extract_pooled_features(model: nn.Module,
                     raise KeyError(
                         f'LeakageProbeHook: the samples have no '
                         f'{target_key!r}; add it to the algorithm_keys of '
-                        'PackInputs (ColoredMNIST provides bias_label).')
+                        'PackInputs (ColoredMNIST and BiasedImageDataset '
+                        'provide bias_label).')
                 labels.append(_as_int(sample.get(target_key)))
             feats.append(
                 global_pool(bias_features(model, data['inputs']),
@@ -99,6 +100,12 @@ class LeakageProbeHook(Hook):
         fit_dataset (dict, optional): Config of the dataset the probe is
             fitted on. None uses ``train_dataloader.dataset`` of the config
             (with its pipeline, so e.g. Gray's probe sees grey images).
+        fit_pipeline (str | Sequence[dict], optional): Replaces the fitting
+            dataset's pipeline: ``'test'`` takes the test dataloader's
+            dataset pipeline (for training pipelines with random
+            augmentation, so the probe is fitted on images prepared like
+            the ones it is scored on), a list is used as it is. None keeps
+            the fitting dataset's own pipeline. Defaults to None.
         eval_dataset (dict, optional): Config of the dataset it is scored
             on. None uses the test dataloader's dataset.
         target_key (str): Data-sample field of the bias class. Defaults to
@@ -125,6 +132,7 @@ class LeakageProbeHook(Hook):
     def __init__(self,
                  fit_dataset: Optional[dict] = None,
                  eval_dataset: Optional[dict] = None,
+                 fit_pipeline: Union[str, Sequence[dict], None] = None,
                  target_key: str = 'bias_label',
                  num_classes: Optional[int] = 10,
                  pool: str = 'avg',
@@ -138,6 +146,11 @@ class LeakageProbeHook(Hook):
         global_pool(torch.zeros(1, 1, 1, 1), pool)  # validates ``pool``
         self.fit_dataset = fit_dataset
         self.eval_dataset = eval_dataset
+        if isinstance(fit_pipeline, str) and fit_pipeline != 'test':
+            raise ValueError(
+                f'LeakageProbeHook: fit_pipeline={fit_pipeline!r} is unknown; '
+                "use 'test', a list of transforms or None.")
+        self.fit_pipeline = fit_pipeline
         self.target_key = target_key
         self.num_classes = num_classes
         self.pool = pool
@@ -162,7 +175,19 @@ class LeakageProbeHook(Hook):
                     'config has no train_dataloader.dataset; set the hook\'s '
                     'fit_dataset.')
             fit_cfg = loader_cfg['dataset']
-        fit = DATASETS.build(copy.deepcopy(fit_cfg))
+        fit_cfg = copy.deepcopy(fit_cfg)
+        if self.fit_pipeline == 'test':
+            test_cfg = runner.cfg.get('test_dataloader') or {}
+            if 'pipeline' not in test_cfg.get('dataset', {}):
+                raise ValueError(
+                    "LeakageProbeHook: fit_pipeline='test' needs "
+                    'test_dataloader.dataset.pipeline in the config; give '
+                    'the pipeline as a list instead.')
+            fit_cfg['pipeline'] = copy.deepcopy(
+                test_cfg['dataset']['pipeline'])
+        elif self.fit_pipeline is not None:
+            fit_cfg['pipeline'] = copy.deepcopy(list(self.fit_pipeline))
+        fit = DATASETS.build(fit_cfg)
         if self.eval_dataset is not None:
             return fit, DATASETS.build(copy.deepcopy(self.eval_dataset))
         return fit, runner.test_dataloader.dataset

@@ -53,6 +53,8 @@ class LNTLConvNet(BaseBackbone):
                 'non-empty subset of (0, 1): 0 = f feature map, 1 = pooled '
                 'g feature.')
         self.out_indices = out_indices
+        self.f_channels = f_channels  # h's in_channels
+        self.g_channels = g_channels  # the head's in_channels
         self.input_norm = build_norm_layer(norm_cfg, in_channels)[1]
         self.f = nn.Sequential(
             nn.Conv2d(in_channels, f_channels, kernel_size=5, padding=2),

@@ -34,6 +34,24 @@ def detached_parameters(module: nn.Module):
             sub._parameters[name] = param
 
 
+def check_head_channels(backbone: nn.Module, head: nn.Module,
+                        bias_head: nn.Module) -> None:
+    """Refuse heads whose ``in_channels`` differ from what the backbone
+    gives them (``f_channels`` to ``h``, ``g_channels`` to the label head),
+    when both sides declare it, with the config value to set."""
+    for name, module, attr in (('bias_head', bias_head, 'f_channels'),
+                               ('head', head, 'g_channels')):
+        given = getattr(backbone, attr, None)
+        wanted = getattr(module, 'in_channels', None)
+        if isinstance(given, int) and isinstance(wanted, int) \
+                and given != wanted:
+            raise ValueError(
+                f'LNTLClassifier: model.{name} has in_channels={wanted}, but '
+                f'the backbone ({type(backbone).__name__}) feeds it {given} '
+                f'channels; set model.{name}.in_channels={given} (they change'
+                ' with the backbone split, e.g. SplitResNet\'s f_stages).')
+
+
 @MODELS.register_module()
 class LNTLClassifier(BaseClassifier):
     """A classifier trained with "Learning Not to Learn" (Kim et al. 2019).
@@ -104,6 +122,7 @@ class LNTLClassifier(BaseClassifier):
         self.head = MODELS.build(head)
         self.bias_neck = MODELS.build(bias_neck)
         self.bias_head = MODELS.build(bias_head)
+        check_head_channels(self.backbone, self.head, self.bias_head)
         self.entropy_weight = float(entropy_weight)
         self.pretrain_epochs = pretrain_epochs
         if uncertainty_loss not in UNCERTAINTY_LOSSES:

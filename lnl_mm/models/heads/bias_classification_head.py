@@ -48,6 +48,7 @@ class BiasClassificationHead(BaseModule):
         if not (isinstance(num_classes, int) and num_classes >= 2):
             raise ValueError(f'BiasClassificationHead: num_classes='
                              f'{num_classes!r} must be an integer >= 2.')
+        self.in_channels = in_channels
         self.num_classes = num_classes
         self.pool = pool
         self.loss_weight = loss_weight

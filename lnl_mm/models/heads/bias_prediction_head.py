@@ -81,6 +81,7 @@ class BiasPredictionHead(BaseModule):
                  target_key: str = 'color_target',
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
+        self.in_channels = in_channels
         self.num_channels = num_channels
         self.num_bins = num_bins
         self.ignore_index = ignore_index

@@ -1,0 +1,14 @@
+# configs/baseline_cmnist.py (network LNTLConvNet, schedule, seed, leakage
+# probe) on Colored MNIST exported to PNG files and read back through the
+# generic BiasedImageDataset, to check the generic path against the native
+# one (README, "Your own biased data"):
+#   python tools/dataset_converters/export_colored_mnist.py \
+#       data/colored_mnist_png --dataset-options source=sample
+#   python tools/train.py configs/baseline_cmnist_png.py
+_base_ = [
+    './_base_/models/convnet_baseline.py',
+    './_base_/datasets/colored_mnist_png.py',
+    './_base_/schedules/cmnist_sgd_100e.py',
+    './_base_/default_runtime.py',
+    './_base_/leakage_probe.py',
+]
