@@ -4,8 +4,8 @@
 # trained with cross-entropy plus lambda times the confusion loss, the
 # cross-entropy between h's softmax and the uniform distribution
 # (uncertainty_loss='uniform_ce'). Warm-up, optimizers and lambda are those
-# of configs/lnl_cmnist.py, so only the unlearning mechanism differs.
-_base_ = ['./lnl_cmnist.py']
+# of configs/lnl_cmnist_paper.py, so only the unlearning mechanism differs.
+_base_ = ['./lnl_cmnist_paper.py']
 
 model = dict(
     bias_neck=dict(_delete_=True, type='StopGradient'),

@@ -1,15 +1,17 @@
-# "Learning Not to Learn" from scratch in one run: `pretrain_epochs` of plain
-# cross-entropy (h learns on detached features), then the alternating
-# unlearning update with lambda = 0.01 and mu = 0.1, on the paper's schedule.
-_base_ = [
-    './_base_/models/lntl_convnet.py',
-    './_base_/datasets/colored_mnist.py',
-    './_base_/schedules/cmnist_lntl_sgd_100e.py',
-    './_base_/default_runtime.py',
-    './_base_/leakage_probe.py',
-]
+# lnl_mm's recommended LNTL recipe, in one run: 10 warm-up epochs of plain
+# cross-entropy at lr 0.01 (the baseline; h learns on detached features),
+# then 10 unlearning epochs at lr 0.001 (x0.1 at epochs 14 and 18) with
+# lambda = 0.1 and mu = 1.0. The network, losses and optimizers are the
+# paper's (lnl_cmnist_paper.py); lambda and mu were chosen by a search ranked
+# on the validation split at full scale and replicated on 3 seeds
+# (benchmarks/full_scale/). The paper's two-stage form with its own lambda
+# and mu: lnl_cmnist_from_baseline.py.
+_base_ = ['./lnl_cmnist_paper.py']
 
 model = dict(
-    entropy_weight=0.01,  # lambda
-    bias_neck=dict(mu=0.1),
+    entropy_weight=0.1,  # lambda
+    bias_neck=dict(mu=1.0),
     pretrain_epochs=10)
+
+param_scheduler = dict(milestones=[10, 14, 18])
+train_cfg = dict(max_epochs=20)

@@ -4,7 +4,7 @@
 #       --cfg-options load_from=work_dirs/baseline_cmnist/epoch_100.pth
 # The baseline's f and g weights load into LNTLClassifier (same names);
 # h starts from its initialisation.
-_base_ = ['./lnl_cmnist.py']
+_base_ = ['./lnl_cmnist_paper.py']
 
 model = dict(pretrain_epochs=0)
 

@@ -2,8 +2,8 @@
 # predicts the colour class (bias_label, the index of the mean colour the
 # digit was painted with) with one Linear layer, instead of the paper's
 # per-pixel 8-bin colour of each channel. Everything else is
-# configs/lnl_cmnist.py (gradient reversal mu=0.1, lambda=0.01, warm-up).
-_base_ = ['./lnl_cmnist.py']
+# configs/lnl_cmnist_paper.py (gradient reversal mu=0.1, lambda=0.01, warm-up).
+_base_ = ['./lnl_cmnist_paper.py']
 
 model = dict(
     bias_head=dict(

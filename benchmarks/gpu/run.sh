@@ -3,7 +3,7 @@
 #   bash benchmarks/gpu/run.sh
 # 1. benchmark_train.py for the baseline and LNTL configs (images/s of the
 #    Runner, the hand-written loop and the data pipeline; peak memories);
-# 2. one full 100-epoch LNTL run (configs/lnl_cmnist.py) on the 55,000
+# 2. one full 100-epoch LNTL run (configs/lnl_cmnist_paper.py) on the 55,000
 #    training digits of data/mnist: wall time, images/s, peak GPU memory.
 # Budget: under 8 minutes on an H100-class GPU. Results go to $OUT (or
 # work_dirs/gpu_bench) as JSON and logs.
@@ -29,7 +29,7 @@ for split in train val test; do
   all="$all ${split}_dataloader.dataset.source=idx ${split}_dataloader.dataset.data_root=data/mnist"
 done
 start=$(date +%s)
-python3 tools/train.py configs/lnl_cmnist.py --work-dir "$out/lnl_100e" \
+python3 tools/train.py configs/lnl_cmnist_paper.py --work-dir "$out/lnl_100e" \
   --cfg-options $all > "$out/lnl_100e.log" 2>&1
 end=$(date +%s)
 python3 - "$out" "$start" "$end" <<'PY'

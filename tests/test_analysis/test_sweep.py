@@ -59,11 +59,16 @@ def test_parse_grid_values_and_errors():
 
 
 def test_set_epochs_scales_milestones_and_warmup():
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist_paper.py'))
     sweep.set_epochs(cfg, 20)
     assert cfg.train_cfg.max_epochs == 20
     assert cfg.param_scheduler.milestones == [8, 16]
     assert cfg.model.pretrain_epochs == 2
+    # the recommended recipe: the warm-up ends where the lr drops to 0.001
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    sweep.set_epochs(cfg, 10)
+    assert cfg.param_scheduler.milestones == [5, 7, 9]
+    assert cfg.model.pretrain_epochs == 5
 
 
 def make_spec(tmp_path, method='lntl', **overrides):

@@ -188,19 +188,11 @@ def test_shipped_config_falls_back_to_the_sample_when_offline(
         (tmp_path / 'mnist').iterdir())
 
 
-@pytest.mark.parametrize('online', [True, False], ids=['online', 'offline'])
-def test_two_ranks_make_one_download_attempt(online, mirror, tmp_path,
-                                             served_requests):
-    """Rank 0 downloads while rank 1 waits: one request per file in all;
-    offline, rank 0's single failed attempt sends both to the sample."""
+def run_two_ranks(root, mirror_url, resources, out_dir):
+    """Build ColoredMNIST(source='auto', download=True) in 2 spawned gloo
+    ranks (tests/test_datasets/download_worker.py); returns what each rank
+    got. ``root`` may hold ``{rank}`` for per-rank folders."""
     import download_worker
-    url, resources = mirror
-    if online:
-        names = [n for n, _ in resources]
-        mirror_url = url
-    else:  # a mirror that answers 404 for everything, counting requests
-        names = []
-        mirror_url = url + 'missing/'
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
@@ -211,14 +203,29 @@ def test_two_ranks_make_one_download_attempt(online, mirror, tmp_path,
     try:
         mp.start_processes(
             download_worker.run_rank,
-            args=(2, port, str(tmp_path / 'mnist'), mirror_url,
-                  str(tmp_path)),
+            args=(2, port, root, mirror_url, str(out_dir)),
             nprocs=2, start_method='spawn')
     finally:
         for k, v in old.items():
             os.environ.pop(k) if v is None else os.environ.update({k: v})
-    ranks = [json.loads((tmp_path / f'rank{r}.json').read_text())
-             for r in (0, 1)]
+    return [json.loads((out_dir / f'rank{r}.json').read_text())
+            for r in (0, 1)]
+
+
+@pytest.mark.parametrize('online', [True, False], ids=['online', 'offline'])
+def test_two_ranks_make_one_download_attempt(online, mirror, tmp_path,
+                                             served_requests):
+    """Rank 0 downloads while rank 1 waits: one request per file in all;
+    offline, rank 0's single failed attempt sends both to the sample."""
+    url, resources = mirror
+    if online:
+        names = [n for n, _ in resources]
+        mirror_url = url
+    else:  # a mirror that answers 404 for everything, counting requests
+        names = []
+        mirror_url = url + 'missing/'
+    ranks = run_two_ranks(str(tmp_path / 'mnist'), mirror_url, resources,
+                          tmp_path)
     if online:
         assert ranks == [dict(source='idx', size=40)] * 2
         assert sorted(served_requests) == sorted('/' + n for n in names)
@@ -233,27 +240,10 @@ def test_rank_with_files_still_joins_the_download(mirror, tmp_path,
     """Rank 1 already has the files (its own disk), rank 0 has none: both
     must agree to run the collective download, or rank 0 would wait for
     rank 1 forever."""
-    import download_worker
     url, resources = mirror
     write_idx_set(tmp_path / 'mnist1', tiny_set, gz=True)
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
-    env = dict(OMP_NUM_THREADS='1',
-               LNL_MM_TEST_RESOURCES=json.dumps(resources))
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        mp.start_processes(
-            download_worker.run_rank,
-            args=(2, port, str(tmp_path / 'mnist{rank}'), url,
-                  str(tmp_path)),
-            nprocs=2, start_method='spawn')
-    finally:
-        for k, v in old.items():
-            os.environ.pop(k) if v is None else os.environ.update({k: v})
-    ranks = [json.loads((tmp_path / f'rank{r}.json').read_text())
-             for r in (0, 1)]
+    ranks = run_two_ranks(str(tmp_path / 'mnist{rank}'), url, resources,
+                          tmp_path)
     assert ranks == [dict(source='idx', size=40)] * 2
     # only rank 0 fetched, once per file
     assert sorted(served_requests) == sorted('/' + n for n, _ in resources)

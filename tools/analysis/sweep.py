@@ -53,10 +53,11 @@ METHODS = OrderedDict(
     baseline='configs/baseline_cmnist.py',
     gray='configs/gray_cmnist.py',
     blindeye='configs/blindeye_cmnist.py',
+    lntl_paper='configs/lnl_cmnist_paper.py',
     lntl='configs/lnl_cmnist.py',
     lntl_image_bias='configs/lnl_cmnist_image_bias.py',
 )
-DEFAULT_METHODS = ('baseline', 'gray', 'blindeye', 'lntl')
+DEFAULT_METHODS = ('baseline', 'gray', 'blindeye', 'lntl_paper', 'lntl')
 DEFAULT_COLOR_VARS = (0.020, 0.030, 0.040, 0.050)
 DEFAULT_SEEDS = (0, 1, 2)
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
