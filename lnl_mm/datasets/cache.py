@@ -11,12 +11,13 @@ import hashlib
 import json
 import os
 import os.path as osp
-import tempfile
 import zlib
 from typing import Dict, Optional, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
+
+from ..utils.atomic_files import atomic_file
 
 #: Bumped whenever the generated arrays or this file format change, so old
 #: entries are never read by new code.
@@ -73,30 +74,21 @@ def save_arrays(path: str, key: str, arrays: Dict[str, np.ndarray],
                              data_bytes=offset)).encode()
     prefix = len(_MAGIC) + 8 + len(header)
     pad = -prefix % _ALIGN
-    tmp_path = None
     try:
         os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(
-            dir=osp.dirname(path) or '.', prefix='.tmp-', suffix='.part')
-        with os.fdopen(fd, 'wb') as f:
+        with atomic_file(path) as temp, open(temp, 'wb') as f:
             f.write(_MAGIC)
             f.write((len(header) + pad).to_bytes(8, 'little'))
             f.write(header + b' ' * pad)
             for entry, array in zip(entries, arrays.values()):
                 f.write(_as_bytes(array))
                 f.write(b'\0' * (-array.nbytes % _ALIGN))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_path, path)
         return True
     except OSError as err:
         _warn(f'Could not write the dataset cache {path!r} ({err}); '
               'continuing without it. Pass a writable cache_dir (or set '
               f'${CACHE_ENV}) to enable caching.')
         return False
-    finally:
-        if tmp_path and osp.exists(tmp_path):
-            os.remove(tmp_path)
 
 
 def load_arrays(path: str,

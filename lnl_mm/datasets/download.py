@@ -2,7 +2,6 @@
 import hashlib
 import os
 import os.path as osp
-import tempfile
 import urllib.error
 import urllib.request
 from typing import List, Optional, Sequence, Tuple
@@ -10,6 +9,8 @@ from typing import List, Optional, Sequence, Tuple
 from mmengine.dist import (all_gather_object, broadcast_object_list,
                            get_dist_info)
 from mmengine.logging import print_log
+
+from ..utils.atomic_files import atomic_file
 
 #: Mirrors tried in order (the ones torchvision uses).
 MNIST_MIRRORS = (
@@ -37,12 +38,9 @@ def _fetch(url: str, dest: str, md5: str, timeout: float) -> None:
     The bytes go to a temporary file next to ``dest`` that is renamed only
     after the checksum matched, and removed otherwise.
     """
-    fd, tmp_path = tempfile.mkstemp(
-        dir=osp.dirname(dest), prefix=f'.{osp.basename(dest)}.',
-        suffix='.part')
-    try:
+    with atomic_file(dest) as temp:
         digest = hashlib.md5()
-        with os.fdopen(fd, 'wb') as out, \
+        with open(temp, 'wb') as out, \
                 urllib.request.urlopen(url, timeout=timeout) as response:
             for block in iter(lambda: response.read(1 << 16), b''):
                 digest.update(block)
@@ -50,10 +48,6 @@ def _fetch(url: str, dest: str, md5: str, timeout: float) -> None:
         if digest.hexdigest() != md5:
             raise ChecksumError(f'{url} has md5 {digest.hexdigest()}, '
                                 f'expected {md5}')
-        os.replace(tmp_path, dest)
-    finally:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
 
 
 def download_mnist(root: str,

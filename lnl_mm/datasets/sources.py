@@ -6,10 +6,11 @@ import hashlib
 import json
 import os
 import os.path as osp
-import tempfile
 from typing import Dict, Optional
 
 import numpy as np
+
+from ..utils.atomic_files import atomic_file, atomic_write_text
 
 #: IDX file names (without ``.gz``) of the four MNIST arrays, by role.
 IDX_FILES = {
@@ -76,19 +77,11 @@ def _read_memo(memo_file: Optional[str]) -> dict:
 
 def _write_memo(memo_file: str, memo: dict) -> None:
     """Atomically replace the memo; silently skipped if not writable."""
-    tmp_path = None
     try:
         os.makedirs(osp.dirname(memo_file) or '.', exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(
-            dir=osp.dirname(memo_file) or '.', suffix='.part')
-        with os.fdopen(fd, 'w') as f:
-            json.dump(memo, f)
-        os.replace(tmp_path, memo_file)
+        atomic_write_text(memo_file, json.dumps(memo))
     except OSError:
         pass
-    finally:
-        if tmp_path and osp.exists(tmp_path):
-            os.remove(tmp_path)
 
 
 def write_idx(path: str, array: np.ndarray) -> None:
@@ -102,19 +95,13 @@ def write_idx(path: str, array: np.ndarray) -> None:
         int(n).to_bytes(4, 'big') for n in array.shape)
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=directory, suffix='.part')
-    try:
-        with os.fdopen(fd, 'wb') as raw:
-            out = gzip.GzipFile(fileobj=raw, mode='wb', mtime=0) \
-                if path.endswith('.gz') else raw
-            out.write(header)
-            out.write(array.tobytes())
-            if out is not raw:
-                out.close()
-        os.replace(tmp_path, path)
-    finally:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
+    with atomic_file(path) as temp, open(temp, 'wb') as raw:
+        out = gzip.GzipFile(fileobj=raw, mode='wb', mtime=0) \
+            if path.endswith('.gz') else raw
+        out.write(header)
+        out.write(array.tobytes())
+        if out is not raw:
+            out.close()
 
 
 def find_idx_files(root: str) -> Dict[str, Optional[str]]:

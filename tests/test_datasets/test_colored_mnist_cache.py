@@ -26,7 +26,8 @@ def test_cache_written_atomically_under_cache_dir(tmp_path, isolated_cache):
     build(tmp_path / 'c')
     files = cache_files(tmp_path / 'c')
     assert len(files) == 1 and files[0].name.startswith('val-')
-    assert not any(p.suffix == '.part' for p in (tmp_path / 'c').rglob('*'))
+    # no temporary file of the atomic write (lnl_mm.utils.atomic_files) left
+    assert not any(p.name.endswith('.tmp') for p in (tmp_path / 'c').rglob('*'))
     # the default cache dir (here $LNL_MM_CACHE_DIR) is used for None
     ColoredMNIST(source='sample', split='val')
     assert len(cache_files(isolated_cache)) == 1

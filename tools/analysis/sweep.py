@@ -45,6 +45,8 @@ import traceback
 from collections import OrderedDict, defaultdict
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from lnl_mm.utils.atomic_files import atomic_write_text
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS_DIR = osp.join(REPO_ROOT, 'tools')
 
@@ -658,10 +660,8 @@ def logged_train_seconds(work_dir: str) -> float:
 
 
 def write_json_atomic(path: str, data: dict) -> None:
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(data, f, indent=2, sort_keys=True, default=str)
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True,
+                                       default=str))
 
 
 def run_grid(args) -> List[dict]:

@@ -28,6 +28,8 @@ import cv2
 import numpy as np
 from mmengine.config import Config, DictAction
 
+from lnl_mm.utils.atomic_files import atomic_file
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO, 'configs', '_base_', 'datasets',
                           'colored_mnist.py')
@@ -93,10 +95,8 @@ def write_split(dataset, split: str, out_dir: str) -> List[str]:
 
 def write_text(path: str, lines: Sequence[str]) -> None:
     """Write atomically: a reader never sees half a file."""
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w') as f:
+    with atomic_file(path) as temp, open(temp, 'w') as f:
         f.writelines(lines)
-    os.replace(tmp, path)
 
 
 def export(out_dir: str, cfg: Config, splits: Sequence[str],
