@@ -14,16 +14,14 @@ from mmengine.config import Config, DictAction
 from mmpretrain.registry import HOOKS
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (build_runner, check_checkpoint_file,
-                          check_last_checkpoint, check_writable_dir,
-                          checkpoint_path_of, finalize_dataloaders,
+from lnl_mm.utils import (DATALOADER_FIELDS, build_runner,
+                          check_checkpoint_file, check_last_checkpoint,
+                          check_writable_dir, checkpoint_path_of,
                           enable_amp, explain_untrusted_checkpoint,
-                          read_checkpoint, run_cli,
+                          finalize_dataloaders, read_checkpoint, run_cli,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
                           teardown_distributed)
-
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def parse_args(argv=None):
@@ -110,7 +108,7 @@ def merge_args(cfg, args):
                 'base_batch_size=...)` in the config.')
         cfg.auto_scale_lr.enable = True
 
-    for field in LOADERS:
+    for field in DATALOADER_FIELDS:
         set_dataloader_defaults(
             cfg,
             field,

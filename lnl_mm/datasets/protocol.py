@@ -54,6 +54,25 @@ def stratified_holdout(labels: np.ndarray, num_holdout: int,
     return mask
 
 
+def check_holdout_spec(name: str, value):
+    """A held-out size as given: None, a count (int >= 0) or a fraction in
+    [0, 1) (float); returned as int, float or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise ValueError(f'{name}={value!r} must be a count (int), a '
+                         'fraction in [0, 1) (float) or None.')
+    if isinstance(value, (float, np.floating)):
+        if not 0.0 <= value < 1.0:
+            raise ValueError(f'{name}={value!r} as a fraction must lie in '
+                             '[0, 1); pass an int for a count.')
+        return float(value)
+    if value < 0:
+        raise ValueError(f'{name}={value!r} must not be negative.')
+    return int(value)
+
+
 def resolve_num_holdout(spec, num_total: int, what: str) -> int:
     """Turn a held-out spec (count or fraction) into a count.
 
@@ -63,17 +82,13 @@ def resolve_num_holdout(spec, num_total: int, what: str) -> int:
         num_total (int): Size of the pool the samples are held out from.
         what (str): Argument name used in error messages.
     """
-    if isinstance(spec, bool) or not isinstance(spec, (int, float,
-                                                       np.integer,
-                                                       np.floating)):
-        raise ValueError(f'{what}={spec!r} must be a count (int) or a '
-                         'fraction in [0, 1) (float).')
-    if isinstance(spec, (float, np.floating)):
-        if not 0.0 <= spec < 1.0:
-            raise ValueError(f'{what}={spec!r} as a fraction must lie in '
-                             '[0, 1); pass an int for a count.')
+    if spec is None:
+        raise ValueError(f'{what}=None: pass a count (int) or a fraction in '
+                         '[0, 1) (float).')
+    spec = check_holdout_spec(what, spec)
+    if isinstance(spec, float):
         return int(round(spec * num_total))
-    if not 0 <= spec < num_total:
+    if spec >= num_total:
         raise ValueError(f'{what}={spec!r} must be in [0, {num_total}) for '
                          f'a pool of {num_total} digits; lower it or pass a '
                          'fraction such as 0.1.')

@@ -15,21 +15,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def global_pool(feats: torch.Tensor, pool: str = 'avg') -> torch.Tensor:
-    """Pool an ``(N, C, H, W)`` map to ``(N, C)`` (``'avg'``, ``'max'``) or
-    ``(N, 2C)`` (``'avgmax'``); 2-d inputs are returned as they are."""
-    if feats.dim() == 2:
-        return feats
-    flat = feats.flatten(2)
-    if pool == 'avg':
-        return flat.mean(2)
-    if pool == 'max':
-        return flat.amax(2)
-    if pool == 'avgmax':
-        return torch.cat([flat.mean(2), flat.amax(2)], dim=1)
-    raise ValueError(f"Unknown pool {pool!r}; use 'avg', 'max' or 'avgmax'.")
-
-
 def build_probe(in_features: int, num_classes: int,
                 hidden_channels: int = 0) -> nn.Module:
     """A linear classifier, or an MLP with one ReLU hidden layer."""

@@ -8,7 +8,7 @@ MMEngine read local checkpoints with :func:`read_checkpoint`.
 from .amp import amp_device_available, enable_amp, find_optim_wrapper_cfgs
 from .atomic_files import (atomic_file, atomic_write_text, commit_file,
                            remove_stale_temp_files, temp_path_for)
-from .cfg_utils import (build_runner,
+from .cfg_utils import (DATALOADER_FIELDS, build_runner,
                         disable_persistent_workers_without_workers,
                         auto_num_workers, finalize_dataloaders,
                         set_dataloader_defaults, setup_default_scope,
@@ -35,6 +35,7 @@ register_checkpoint_safe_globals()
 register_checkpoint_loader()
 
 __all__ = [
+    'DATALOADER_FIELDS',
     'amp_device_available', 'build_runner', 'enable_amp',
     'find_optim_wrapper_cfgs',
     'disable_persistent_workers_without_workers', 'set_dataloader_defaults',

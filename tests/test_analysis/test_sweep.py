@@ -85,7 +85,7 @@ def test_run_config_sets_color_var_seeds_grid_and_probe(tmp_path):
     spec = make_spec(tmp_path, grid={'model.bias_neck.mu': 0.5})
     cfg = sweep.build_run_config(spec)
     assert cfg.randomness.seed == 3
-    for loader in sweep.LOADERS:
+    for loader in sweep.DATALOADER_FIELDS:
         dataset = cfg[loader].dataset
         assert (dataset.color_var, dataset.data_seed, dataset.source) == \
             (0.035, 3, 'sample')

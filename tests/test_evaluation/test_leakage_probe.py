@@ -7,7 +7,8 @@ from mmengine.logging import MessageHub
 from mmpretrain.registry import DATASETS, HOOKS, MODELS
 
 import lnl_mm  # noqa: F401
-from lnl_mm.evaluation.leakage_probe import fit_leakage_probe, global_pool
+from lnl_mm.evaluation.leakage_probe import fit_leakage_probe
+from lnl_mm.models.utils import global_pool
 
 
 def clusters(num, seed, informative=True):

@@ -45,7 +45,7 @@ import traceback
 from collections import OrderedDict, defaultdict
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from lnl_mm.utils.atomic_files import atomic_write_text
+from lnl_mm.utils import DATALOADER_FIELDS, atomic_write_text
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS_DIR = osp.join(REPO_ROOT, 'tools')
@@ -62,7 +62,6 @@ METHODS = OrderedDict(
 DEFAULT_METHODS = ('baseline', 'gray', 'blindeye', 'lntl_paper', 'lntl')
 DEFAULT_COLOR_VARS = (0.020, 0.030, 0.040, 0.050)
 DEFAULT_SEEDS = (0, 1, 2)
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 PROBE_HOOK = dict(type='LeakageProbeHook')
 RESULT_FILE = 'result.json'
 FAILED_FILE = 'failed.json'
@@ -438,7 +437,7 @@ def build_run_config(spec: dict):
     cfg = Config.fromfile(spec['config'])
     if spec['epochs']:
         set_epochs(cfg, spec['epochs'])
-    for field in LOADERS:
+    for field in DATALOADER_FIELDS:
         if cfg.get(field) is None:
             continue
         dataset = innermost_dataset(cfg[field])

@@ -12,13 +12,9 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import DATASETS, HOOKS
 
-from lnl_mm.evaluation.leakage_probe import fit_leakage_probe, global_pool
-
-
-def _as_int(value) -> int:
-    if isinstance(value, torch.Tensor):
-        return int(value.reshape(-1)[0].item())
-    return int(np.asarray(value).reshape(-1)[0])
+from lnl_mm.evaluation.leakage_probe import fit_leakage_probe
+from lnl_mm.evaluation.utils import as_int
+from lnl_mm.models.utils import global_pool
 
 
 def bias_features(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
@@ -69,7 +65,7 @@ def extract_pooled_features(model: nn.Module,
                         f'{target_key!r}; add it to the algorithm_keys of '
                         'PackInputs (ColoredMNIST and BiasedImageDataset '
                         'provide bias_label).')
-                labels.append(_as_int(sample.get(target_key)))
+                labels.append(as_int(sample.get(target_key)))
             feats.append(
                 global_pool(bias_features(model, data['inputs']),
                             pool).float().cpu())

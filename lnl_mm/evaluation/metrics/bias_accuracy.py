@@ -3,18 +3,12 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 import numpy as np
-import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, MMLogger
 from mmpretrain.registry import METRICS
 
+from lnl_mm.evaluation.utils import as_int
 from lnl_mm.visualization import plot_bias_grid, plot_confusion_matrix
-
-
-def _as_int(value) -> int:
-    if isinstance(value, torch.Tensor):
-        return int(value.reshape(-1)[0].item())
-    return int(np.asarray(value).reshape(-1)[0])
 
 
 @METRICS.register_module()
@@ -77,12 +71,12 @@ class BiasAccuracy(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             result = dict(
-                pred=_as_int(sample['pred_label']),
-                gt=_as_int(sample['gt_label']))
+                pred=as_int(sample['pred_label']),
+                gt=as_int(sample['gt_label']))
             if 'bias_aligned' in sample:
-                result['aligned'] = bool(_as_int(sample['bias_aligned']))
+                result['aligned'] = bool(as_int(sample['bias_aligned']))
             if 'bias_label' in sample:
-                result['bias'] = _as_int(sample['bias_label'])
+                result['bias'] = as_int(sample['bias_label'])
             if 'bias_pred_count' in sample:
                 result['bias_correct'] = int(sample['bias_pred_correct'])
                 result['bias_count'] = int(sample['bias_pred_count'])

@@ -8,6 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..losses import uncertainty_loss
+from ..utils.global_pool import global_pool
 from .bias_prediction_head import record_bias_predictions, stack_sample_field
 
 
@@ -57,11 +58,7 @@ class BiasClassificationHead(BaseModule):
 
     def pooled(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:
         """Globally pooled last feature map, shape ``(N, in_channels)``."""
-        x = feats[-1]
-        if x.dim() == 2:
-            return x
-        return x.flatten(2).amax(2) if self.pool == 'max' \
-            else x.flatten(2).mean(2)
+        return global_pool(feats[-1], self.pool)
 
     def forward(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:
         """Logits of shape ``(N, num_classes)``."""
