@@ -1,10 +1,17 @@
 from contextlib import contextmanager
+from typing import Sequence
 
 from mmengine.optim import OptimWrapperDict
+
+from .joint_step import step_optim_wrappers
 
 
 class LNTLOptimWrapperDict(OptimWrapperDict):
     """The ``main`` and ``bias`` optimizer wrappers of LNTL.
+
+    :meth:`step_jointly` steps several of them after one shared backward
+    pass (phase B updates ``f`` through ``main`` and ``h`` through
+    ``bias``), with one loss-scaler update under AMP.
 
     Only a generic ``train_step`` asks for ``optim_context`` of both wrappers
     at once, typically the plain ``MMDistributedDataParallel``, which would
@@ -23,3 +30,9 @@ class LNTLOptimWrapperDict(OptimWrapperDict):
             "model_wrapper_cfg=dict(type='LNTLDistributedDataParallel') in "
             'the config.')
         yield  # pragma: no cover
+
+    def step_jointly(self, names: Sequence[str]) -> None:
+        """Step the wrappers ``names`` after one shared backward pass
+        (:func:`step_optim_wrappers`: one unscale, all or none stepped on
+        an overflow, one scale update)."""
+        step_optim_wrappers([self[name] for name in names])

@@ -9,7 +9,6 @@ from mmpretrain.models.classifiers.base import BaseClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from lnl_mm.engine.optimizers.joint_step import step_optim_wrappers
 from ..losses import UNCERTAINTY_LOSSES
 
 
@@ -288,7 +287,7 @@ class LNTLClassifier(BaseClassifier):
             losses = forward(inputs, data_samples, mode='phase_b')
         loss_b, log_vars_b = self.parse_losses(losses)
         bias.backward(loss_b)
-        step_optim_wrappers([bias] if warmup else [main, bias])
+        optim_wrapper.step_jointly(['bias'] if warmup else ['main', 'bias'])
         optim_wrapper.zero_grad()
 
         log_vars_b.pop('loss')
@@ -300,10 +299,12 @@ class LNTLClassifier(BaseClassifier):
             optim_wrapper) -> Tuple[OptimWrapper, OptimWrapper]:
         """The ``main`` (f+g) and ``bias`` (h) wrappers, or a clear error."""
         if not (isinstance(optim_wrapper, OptimWrapperDict)
-                and {'main', 'bias'} <= set(optim_wrapper.keys())):
+                and {'main', 'bias'} <= set(optim_wrapper.keys())
+                and callable(getattr(optim_wrapper, 'step_jointly', None))):
             raise TypeError(
                 'LNTLClassifier.train_step needs two optimizers, "main" for '
-                'f+g and "bias" for h, but got '
+                'f+g and "bias" for h, in an LNTLOptimWrapperDict (which '
+                'steps them jointly), but got '
                 f'{type(optim_wrapper).__name__}. Configure optim_wrapper='
                 "dict(constructor='LNTLOptimWrapperConstructor', main=dict("
                 "type='OptimWrapper', optimizer=...), bias=dict(type="
