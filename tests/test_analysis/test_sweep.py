@@ -13,15 +13,16 @@ from mmengine.config import Config
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def load_sweep():
+def load_tool(name):
     spec = importlib.util.spec_from_file_location(
-        'lnl_mm_sweep', osp.join(REPO, 'tools', 'analysis', 'sweep.py'))
+        f'lnl_mm_{name}', osp.join(REPO, 'tools', 'analysis', f'{name}.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-sweep = load_sweep()
+sweep = load_tool('sweep')
+summary = load_tool('summarize_sweep')
 
 
 def strided(stop, step):
@@ -137,7 +138,7 @@ def test_table_cells_are_mean_and_sample_std_over_seeds():
              test={'accuracy/top1': v}) for s, v in ((0, 80.0), (1, 90.0))
     ] + [dict(method='baseline', grid={}, color_var=0.05, seed=0,
               test={'accuracy/top1': 50.0})]
-    table = sweep.markdown_table(results, 'test', 'accuracy/top1')
+    table = summary.markdown_table(results, 'test', 'accuracy/top1')
     lines = table.splitlines()
     assert lines[0] == '| Method | 0.020 | 0.050 |'
     assert lines[2] == '| lntl | 0.8500 ± 0.0707 (n=2) | – |'
@@ -151,7 +152,7 @@ def test_search_ranking_selects_on_val_not_test():
              test={'accuracy/top1': test})
         for lam, val, test in ((0.01, 60.0, 90.0), (0.1, 70.0, 50.0))
     ]
-    text = sweep.search_ranking(results, 'accuracy/top1')
+    text = summary.search_ranking(results, 'accuracy/top1')
     assert 'Selected on val: **lntl [entropy_weight=0.1]**' in text
 
 
@@ -206,6 +207,11 @@ def test_reduced_grid_end_to_end_and_resume(tmp_path, capsys):
     assert sweep.main(['--summarize-only', '--work-root',
                        str(work_root)]) == 0
     assert (work_root / 'table.md').read_text().splitlines() == table
+    # and so does the summary tool on its own
+    (work_root / 'table.md').unlink()
+    assert summary.main(['--work-root', str(work_root)]) == 0
+    assert (work_root / 'table.md').read_text().splitlines() == table
+    assert summary.main(['--work-root', str(work_root / 'empty')]) == 1
 
 
 def test_one_run_through_the_real_tools_as_subprocesses(tmp_path):
@@ -254,12 +260,12 @@ def test_two_stage_runs_start_from_the_same_seeds_source(tmp_path, capsys):
         cfg = Config.fromfile(str(run / 'config.py'))
         assert cfg.load_from == result['load_from']
         assert cfg.optim_wrapper.main.optimizer.lr == 0.001
-        curve = sweep.result_curve(result, 'accuracy/top1')
+        curve = summary.result_curve(result, 'accuracy/top1')
         assert list(curve) == [2]  # epoch 1 of the second stage
     baseline = json.loads((work_root / 'runs' / 'baseline' / 'cv0.020' /
                            'seed0' / 'result.json').read_text())
     assert 'load_from_method' not in baseline['spec']
-    assert list(sweep.result_curve(baseline, 'accuracy/top1')) == [1]
+    assert list(summary.result_curve(baseline, 'accuracy/top1')) == [1]
     png = (work_root / 'curves.png').read_bytes()
     assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 5000
     table = (work_root / 'table.md').read_text()
@@ -289,5 +295,5 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
     assert (run / 'train' / 'epoch_1.pth').stat().st_mtime_ns == epoch_1
     result = json.loads((run / 'result.json').read_text())
     assert result['epochs'] == 2
-    assert sorted(sweep.val_curve(str(run / 'train'), 'accuracy/top1')) == [
+    assert sorted(summary.val_curve(str(run / 'train'), 'accuracy/top1')) == [
         1, 2]
