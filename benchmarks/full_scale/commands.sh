@@ -1,0 +1,92 @@
+# The exact commands behind benchmarks/full_scale (2026-11-28, 2-core CPU machine,
+# two streams of one-thread runs side by side; the code: a snapshot of lnl_mm taken in the previous session,
+# configs/lnl_cmnist_recommended.py there = configs/lnl_cmnist.py here, configs/lnl_cmnist.py there = lnl_cmnist_paper.py here).
+# sourced by the stream scripts: one-thread runs of the code snapshot
+export PYTHONPATH=$HOME/runs/code1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFERED=1
+cd $HOME/runs/code1
+DATA="source=idx data_root=../shared/data/mnist"
+LOADER="num_workers=0 persistent_workers=False"
+SWEEP="python tools/analysis/sweep.py --dataset-options $DATA --dataloader-options $LOADER"
+
+# ---- stream1.sh
+# The paper's exact schedule at color_var 0.020, seed 0: 100 baseline epochs,
+# then 100 unlearning epochs (lr 0.001) from its last checkpoint.
+$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
+  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 100 \
+  --work-root $HOME/runs/paper_exact
+
+# ---- stream2.sh
+# Short schedule (10 epochs, lr x0.1 at 4 and 8; two-stage: 10 + 10), cv 0.020.
+W=$HOME/runs/full_cv020_10e
+$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
+  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 10 --work-root $W
+# search on val, seed 0, from the same baseline
+S=$HOME/runs/search_full_cv020_10e
+mkdir -p $S/runs && ln -sfn $W/runs/baseline $S/runs/baseline
+$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
+  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 10 --work-root $S \
+  --grid model.entropy_weight=0.1,1.0 model.bias_neck.mu=1.0,10.0
+$SWEEP --methods gray lntl --color-vars 0.020 --seeds 0 --epochs 10 --work-root $W
+
+# ---- stream2b.sh
+# Continues stream2.sh: waits for its running sweep (the faithful two-stage
+# run, seed 0), then searches lambda/mu one setting at a time (most promising
+# first), then Gray and the one-run LNTL.
+W=$HOME/runs/full_cv020_10e
+S=$HOME/runs/search_full_cv020_10e
+mkdir -p $S/runs && ln -sfn $W/runs/baseline $S/runs/baseline
+for point in "0.1 1.0" "1.0 1.0" "0.1 10.0" "1.0 10.0"; do
+  set -- $point
+  $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py \
+    --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 10 --work-root $S \
+    --grid model.entropy_weight=$1 model.bias_neck.mu=$2
+done
+$SWEEP --methods gray lntl --color-vars 0.020 --seeds 0 --epochs 10 --work-root $W
+
+# ---- streamA.sh
+# Session 2, stream A: 3-seed replication at color_var 0.020, 10 epochs.
+W=$HOME/runs/full_cv020_10e
+S=$HOME/runs/search_full_cv020_10e
+$SWEEP --methods baseline --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $S \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
+$SWEEP --methods gray lntl --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
+
+# ---- streamB.sh
+# Session 2, stream B: finish the paper's exact schedule (resumes at epoch 50),
+# then BlindEye seeds and color_var 0.050.
+$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
+  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 100 \
+  --work-root $HOME/runs/paper_exact
+$SWEEP --methods blindeye --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $HOME/runs/full_cv020_10e
+
+# ---- streamA2.sh
+# Session 2, stream A (reordered): after the tuned two-stage seeds, the
+# recommended one-run recipe seed 2, then seed 1 of the faithful two-stage,
+# Gray and the paper-lambda one-run LNTL, then the paper-exact resume.
+W=$HOME/runs/full_cv020_10e
+$SWEEP --methods lntl_recommended=configs/lnl_cmnist_recommended.py --color-vars 0.020 \
+  --seeds 2 --work-root $HOME/runs/rec_seed2
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 1 --epochs 10 --work-root $W
+$SWEEP --methods gray lntl --color-vars 0.020 --seeds 1 --epochs 10 --work-root $W
+$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
+  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 100 \
+  --work-root $HOME/runs/paper_exact
+
+# ---- streamC2.sh
+# Session 2, stream C (reordered): the recommended recipe's seeds 0 and 1
+# here; seed 2 runs in stream A2, so this sweep is stopped when it reaches
+# seed 2. Then seed 2 of the faithful two-stage, Gray and the paper-lambda
+# one-run LNTL, then BlindEye.
+W=$HOME/runs/full_cv020_10e
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 2 --epochs 10 --work-root $W
+$SWEEP --methods gray lntl --color-vars 0.020 --seeds 2 --epochs 10 --work-root $W
+$SWEEP --methods blindeye --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
+
+# ---- summary
+python benchmarks/full_scale/collect.py --out $HOME/runs/summary_10e baseline=$HOME/runs/full_cv020_10e/runs/baseline gray=$HOME/runs/full_cv020_10e/runs/gray lntl_paper=$HOME/runs/full_cv020_10e/runs/lntl lntl_2stage_paper=$HOME/runs/full_cv020_10e/runs/lntl_2stage "lntl_2stage_tuned=$HOME/runs/search_full_cv020_10e/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0" lntl=$HOME/runs/full_cv020_10e/runs/lntl_recommended lntl=$HOME/runs/rec_seed2/runs/lntl_recommended
