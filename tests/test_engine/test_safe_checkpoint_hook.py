@@ -136,6 +136,28 @@ def test_failed_best_save_keeps_the_previous_best(tmp_path,
         'best_score'] == 2000.0
 
 
+def test_resume_into_another_folder_keeps_the_first_runs_best(tmp_path):
+    """A run resumed from another work dir's checkpoint saves its new best
+    in its own folder and never deletes the first run's best."""
+    first = str(tmp_path / 'first')
+    build_runner(first, max_epochs=1, save_best='toy/accuracy',
+                 rule='greater').train()
+    before = listing(first)
+    old_best = [n for n in before if n.startswith('best_')]
+    assert old_best
+    second = str(tmp_path / 'second')
+    runner = build_runner(second, max_epochs=2, resume=True,
+                          save_best='toy/accuracy', rule='greater')
+    runner.cfg.load_from = osp.join(first, 'epoch_1.pth')
+    runner._load_from = osp.join(first, 'epoch_1.pth')
+    runner.train()
+    hook = checkpoint_hook(runner)
+    hook.after_val_epoch(runner, {'toy/accuracy': 10.0**6})  # a new best
+    assert listing(first) == before  # nothing of the first run deleted
+    assert osp.dirname(hook.best_ckpt_path) == second
+    assert osp.isfile(hook.best_ckpt_path)
+
+
 def test_non_finite_weights_are_never_saved(tmp_path):
     work_dir = str(tmp_path / 'run')
     runner = build_runner(work_dir, max_epochs=1)

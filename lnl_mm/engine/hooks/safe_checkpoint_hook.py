@@ -157,6 +157,12 @@ class SafeCheckpointHook(CheckpointHook):
         if problem:
             raise CheckpointSaveError(problem)
 
+    def _in_out_dir(self, path: str) -> bool:
+        """Whether ``path`` lies in this run's checkpoint folder: only
+        those files are ever deleted; a checkpoint a resumed run names from
+        another folder (the run it was resumed from) is not this run's."""
+        return osp.realpath(osp.dirname(path)) == osp.realpath(self.out_dir)
+
     def _remove(self, path: str) -> None:
         """Delete an outdated checkpoint (file, or DeepSpeed directory)."""
         if self.file_backend.isfile(path):
@@ -255,9 +261,14 @@ class SafeCheckpointHook(CheckpointHook):
                 meta=meta,
                 by_epoch=False)
             if previous and previous != path and is_main_process():
-                self._remove(previous)
-                runner.logger.info(
-                    f'The previous best checkpoint {previous} is removed')
+                if self._in_out_dir(previous):
+                    self._remove(previous)
+                    runner.logger.info(
+                        f'The previous best checkpoint {previous} is removed')
+                else:  # e.g. a run resumed into another work dir
+                    runner.logger.info(
+                        f'The previous best checkpoint {previous} belongs to '
+                        'another folder and is left as it is.')
             runner.logger.info(
                 f'The best checkpoint with {score:0.4f} {key_indicator} at '
                 f'{step} {unit} is saved to {filename}.')
