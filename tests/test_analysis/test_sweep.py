@@ -98,6 +98,21 @@ def test_run_config_sets_color_var_seeds_grid_and_probe(tmp_path):
     assert [h['type'] for h in cfg.custom_hooks] == ['LeakageProbeHook']
 
 
+def test_same_run_in_two_work_roots_gets_two_experiment_names(tmp_path):
+    """--in-process runs share MMEngine's logger and visualizer instances,
+    which are keyed by experiment name (+ launch second): the same method,
+    color_var and seed in two work roots must not share a name, or one logs
+    into the other's folder (seen in CI as a resumed run without a log)."""
+    names = [
+        sweep.build_run_config(
+            make_spec(tmp_path, run_dir=str(tmp_path / root / 'runs' / 'lntl'
+                                            / 'cv0.035' / 'seed3')))
+        .experiment_name for root in ('a', 'b')
+    ]
+    assert names[0] != names[1]
+    assert all(n.startswith('lntl_cv0.035_seed3_') for n in names)
+
+
 def test_grid_key_missing_from_a_method_is_refused(tmp_path):
     spec = make_spec(tmp_path, method='baseline',
                      grid={'model.bias_neck.mu': 0.5})

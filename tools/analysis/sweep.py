@@ -29,6 +29,7 @@ Examples::
 import argparse
 import copy
 import glob
+import hashlib
 import itertools
 import json
 import logging
@@ -425,13 +426,16 @@ def build_run_config(spec: dict):
         cfg[field].update(copy.deepcopy(spec['dataloader_options']))
     cfg.randomness = dict(cfg.get('randomness') or {}, seed=spec['seed'])
     # MMEngine names a run's logger and visualizer instances after the
-    # experiment name (default: config name + timestamp to the second). Two
-    # --in-process runs started within one second would then share them and
-    # log into the earlier run's folder; the run's own path keeps them apart.
-    cfg.experiment_name = osp.relpath(spec['run_dir'],
-                                      osp.dirname(osp.dirname(osp.dirname(
-                                          spec['run_dir'])))).replace(
-                                              os.sep, '_')
+    # experiment name plus the launch's timestamp (to the second). --in-process
+    # runs share one process, so two launches in one second with the same
+    # name (the same method/cv/seed in two work roots, e.g. two tests) would
+    # share those instances and log into the other run's folder; a digest of
+    # the run's absolute path keeps every run's name its own.
+    readable = osp.relpath(spec['run_dir'], osp.dirname(osp.dirname(
+        osp.dirname(spec['run_dir'])))).replace(os.sep, '_')
+    digest = hashlib.sha1(
+        osp.abspath(spec['run_dir']).encode()).hexdigest()[:8]
+    cfg.experiment_name = f'{readable}_{digest}'
     if spec['probe']:  # before the overrides, so they can tune the probe
         add_probe_hook(cfg)
     for key, value in spec['grid'].items():
