@@ -38,6 +38,17 @@ def default_cache_dir() -> str:
     return osp.join(base, 'lnl_mm')
 
 
+def dataset_cache_dir(cache_dir, name: str) -> Optional[str]:
+    """Folder of one data set's cache entries: ``<cache_dir>/<name>``, with
+    ``cache_dir`` None meaning :func:`default_cache_dir` and False meaning no
+    cache (returns None)."""
+    if cache_dir is False:
+        return None
+    base = default_cache_dir() if cache_dir is None else osp.expanduser(
+        cache_dir)
+    return osp.join(base, name)
+
+
 def cache_key(**inputs) -> str:
     """SHA-256 over the JSON of ``inputs`` and the cache format version."""
     text = json.dumps(dict(inputs, cache_format=CACHE_FORMAT_VERSION),

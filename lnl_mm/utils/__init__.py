@@ -1,9 +1,12 @@
 """Utilities shared by lnl_mm's tools: checkpoint safety, launching, AMP,
 user errors and safe file writes.
 
-Importing this package (which ``import lnl_mm`` does) registers the types of
-MMEngine checkpoints as safe for ``torch.load(weights_only=True)`` and makes
-MMEngine read local checkpoints with :func:`read_checkpoint`.
+Importing this package changes no process-wide state. Checkpoints are read by
+:func:`read_checkpoint`, which allows the types of MMEngine checkpoints for
+its own ``torch.load(weights_only=True)`` call only
+(:func:`checkpoint_globals_allowed`); :func:`register_checkpoint_loader`
+makes MMEngine's loader use it, and is called by ``CheckpointCheckHook``
+before a Runner loads anything and by :func:`build_runner`.
 """
 from .amp import amp_device_available, enable_amp, find_optim_wrapper_cfgs
 from .atomic_files import (atomic_file, atomic_write_text, commit_file,
@@ -14,8 +17,8 @@ from .cfg_utils import (DATALOADER_FIELDS, build_runner,
                         set_dataloader_defaults, setup_default_scope,
                         setup_work_dir)
 from .checkpoint import (UntrustedCheckpointError, checkpoint_path_of,
-                         checkpoint_safe_globals, explain_untrusted_checkpoint,
-                         register_checkpoint_safe_globals,
+                         checkpoint_globals_allowed, checkpoint_safe_globals,
+                         explain_untrusted_checkpoint,
                          untrusted_checkpoint_message)
 from .checkpoint_io import (check_checkpoint_file, check_last_checkpoint,
                             read_checkpoint, register_checkpoint_loader)
@@ -31,9 +34,6 @@ from .state_dict_fit import StateDictFit, compare_state_dicts
 from .work_dir import (check_free_space, check_writable_dir,
                        estimate_checkpoint_bytes)
 
-register_checkpoint_safe_globals()
-register_checkpoint_loader()
-
 __all__ = [
     'DATALOADER_FIELDS',
     'amp_device_available', 'build_runner', 'enable_amp',
@@ -42,7 +42,7 @@ __all__ = [
     'auto_num_workers', 'finalize_dataloaders',
     'setup_default_scope', 'setup_work_dir', 'UntrustedCheckpointError',
     'checkpoint_path_of', 'checkpoint_safe_globals',
-    'explain_untrusted_checkpoint', 'register_checkpoint_safe_globals',
+    'checkpoint_globals_allowed', 'explain_untrusted_checkpoint',
     'untrusted_checkpoint_message', 'dist_env_from_launcher',
     'init_dist_for_device', 'setup_distributed', 'teardown_distributed',
     'use_cpu_model_wrapper', 'check_checkpoint_file',

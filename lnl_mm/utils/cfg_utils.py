@@ -147,7 +147,10 @@ def finalize_dataloaders(cfg: Config) -> Config:
 
 
 def build_runner(cfg: Config):
-    """Build the Runner (or the config's ``runner_type``) from ``cfg``."""
+    """Build the Runner (or the config's ``runner_type``) from ``cfg``, with
+    MMEngine reading local checkpoints through :func:`read_checkpoint`."""
+    from .checkpoint_io import register_checkpoint_loader
+    register_checkpoint_loader()
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)

@@ -44,7 +44,7 @@ import os.path as osp
 import pickle
 import re
 import warnings
-from typing import Callable, List, Optional, Tuple, Union
+from typing import Callable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -137,18 +137,31 @@ def checkpoint_safe_globals() -> List[SafeGlobal]:
             ] + _numpy_safe_globals()
 
 
-def register_checkpoint_safe_globals() -> List[SafeGlobal]:
-    """Allow the types of MMEngine checkpoints in ``torch.load``.
+def _global_name(item: SafeGlobal) -> str:
+    """The name torch's unpickler knows an allow-list entry by."""
+    if isinstance(item, tuple):
+        return item[1]
+    return f'{item.__module__}.{item.__qualname__}'
 
-    Called once when ``lnl_mm`` is imported; calling it again is harmless.
-    ``weights_only=True`` stays on for every load.
 
-    Returns:
-        list: The globals that were registered.
+@contextlib.contextmanager
+def checkpoint_globals_allowed() -> Iterator[List[SafeGlobal]]:
+    """Allow the types of MMEngine checkpoints in ``torch.load`` inside the
+    ``with`` block only; ``weights_only=True`` stays on.
+
+    Types the process already allows (e.g. ones a user added with
+    ``torch.serialization.add_safe_globals``) are left as they are, also on
+    exit.
+
+    Yields:
+        list: The globals this block added.
     """
-    safe = checkpoint_safe_globals()
-    torch.serialization.add_safe_globals(safe)
-    return safe
+    allowed = {_global_name(g) for g in torch.serialization.get_safe_globals()}
+    added = [
+        g for g in checkpoint_safe_globals() if _global_name(g) not in allowed
+    ]
+    with torch.serialization.safe_globals(added):
+        yield added
 
 
 def _offending_globals(message: str, filename: Optional[str]) -> List[str]:

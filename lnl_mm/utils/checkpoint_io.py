@@ -20,6 +20,7 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from .checkpoint import (UntrustedCheckpointError, _offending_globals,
+                         checkpoint_globals_allowed,
                          untrusted_checkpoint_message)
 from .errors import CheckpointError
 
@@ -134,8 +135,9 @@ def read_checkpoint(filename: str, map_location=None):
     problem = file_problem(path)
     if problem is None:
         try:
-            checkpoint = torch.load(
-                path, map_location=map_location, weights_only=True)
+            with checkpoint_globals_allowed():
+                checkpoint = torch.load(
+                    path, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as error:
             if _offending_globals(str(error), None):
                 raise UntrustedCheckpointError(
@@ -211,7 +213,9 @@ def register_checkpoint_loader() -> None:
     """Make MMEngine load local checkpoints with :func:`read_checkpoint`.
 
     Replaces the loader of the default (empty) prefix; URLs and other
-    schemes keep MMEngine's loaders. Called when ``lnl_mm`` is imported.
+    schemes keep MMEngine's loaders. ``CheckpointCheckHook`` calls it before
+    the Runner loads anything; call it yourself to use MMEngine's
+    ``load_checkpoint`` outside a Runner.
     """
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_local_checkpoint, force=True)

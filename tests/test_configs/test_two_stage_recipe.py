@@ -6,9 +6,8 @@ import os.path as osp
 import subprocess
 import sys
 
-import torch
-
-import lnl_mm  # noqa: F401  registers the checkpoint types for torch.load
+import lnl_mm  # noqa: F401  registers lnl_mm's components
+from lnl_mm.utils import read_checkpoint
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -36,7 +35,7 @@ def train(config, work_dir, cache_dir, *options):
 
 
 def load(path):
-    return torch.load(path, map_location='cpu')  # weights_only=True
+    return read_checkpoint(path, map_location='cpu')
 
 
 def test_baseline_checkpoint_starts_lntl_unlearning(tmp_path):

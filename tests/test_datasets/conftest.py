@@ -39,5 +39,7 @@ def log_records(monkeypatch):
     """Record what ColoredMNIST logs (mmengine's logger bypasses caplog)."""
     recorder = LogRecorder()
     monkeypatch.setattr('lnl_mm.datasets.colored_mnist.print_log', recorder)
+    monkeypatch.setattr('lnl_mm.datasets.source_resolution.print_log',
+                        recorder)
     monkeypatch.setattr('lnl_mm.datasets.cache.print_log', recorder)
     return recorder

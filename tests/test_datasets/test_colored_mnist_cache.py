@@ -43,7 +43,7 @@ def test_cache_hit_skips_the_source(plain_idx_root, tmp_path, monkeypatch):
     def must_not_load(*args):
         raise AssertionError('the source was read despite a cache hit')
 
-    monkeypatch.setattr('lnl_mm.datasets.colored_mnist.load_idx_digits',
+    monkeypatch.setattr('lnl_mm.datasets.source_resolution.load_idx_digits',
                         must_not_load)
     hit = build(tmp_path / 'c', data_root=str(plain_idx_root), source='idx',
                 num_val=10, split='train')

@@ -23,7 +23,8 @@ import sys
 import pytest
 import torch
 
-import lnl_mm  # noqa: F401  registers the checkpoint types for torch.load
+import lnl_mm  # noqa: F401  registers lnl_mm's components
+from lnl_mm.utils import read_checkpoint
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIG = 'configs/lnl_cmnist.py'
@@ -106,7 +107,7 @@ def test_dist_train_runs_the_alternation_and_saves(trained):
     assert last, out[-3000:]
     for key in ('loss_cls', 'loss_entropy', 'loss_bias', 'lambda', 'mu'):
         assert f'{key}: ' in last[0], key
-    ckpt = torch.load(ckpt_path)
+    ckpt = read_checkpoint(ckpt_path)
     assert ckpt['meta']['iter'] == TRAIN_SIZE // (2 * RANK_BATCH)
     assert {'main', 'bias'} <= set(ckpt['optimizer'])
     # Validation gathered the 101 samples of both ranks: x/101 accuracy.

@@ -18,6 +18,7 @@ import lnl_mm  # noqa: F401
 import lntl_ddp_worker as worker
 from lnl_mm.engine.hooks import NonFiniteLossHook
 from lnl_mm.utils import NonFiniteLossError
+from lnl_mm.utils import read_checkpoint
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_tools'))
 from tool_helpers import REPO, load_tool  # noqa: E402
@@ -208,7 +209,7 @@ def test_lr_1000_through_train_py_stops_and_leaves_only_finite_files(
     assert 'main.lr=1000' in str(info.value)
     saved = sorted(work_dir.glob('*.pth'))
     for path in saved:
-        state = torch.load(path)['state_dict']
+        state = read_checkpoint(path)['state_dict']
         assert all(torch.isfinite(v).all() for v in state.values()
                    if v.is_floating_point()), path
     if saved:  # the pointer names a complete, finite checkpoint

@@ -17,6 +17,7 @@ import lnl_mm  # noqa: F401
 from lnl_mm.utils import ResumeError
 from lnl_mm.utils.config_diff import (Unreadable, config_differences,
                                       parse_config_text)
+from lnl_mm.utils import read_checkpoint
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_utils'))
 from lnl_toy_modules import toy_cfg_dict  # noqa: E402
@@ -120,7 +121,7 @@ def test_best_checkpoint_cannot_be_resumed(one_epoch):
 
 def test_dataset_metainfo_change_is_refused(one_epoch):
     path = osp.join(one_epoch, 'epoch_1.pth')
-    checkpoint = torch.load(path)
+    checkpoint = read_checkpoint(path)
     checkpoint['meta']['dataset_meta'] = dict(classes=('a', 'b', 'c'))
     torch.save(checkpoint, path)
     with pytest.raises(ResumeError) as info:

@@ -16,8 +16,9 @@ from mmengine.config import Config
 from mmengine.fileio import LocalBackend
 from mmengine.runner import Runner
 
-import lnl_mm  # noqa: F401  registers the hooks and the loader
+import lnl_mm  # noqa: F401  registers the hooks
 from lnl_mm.utils import CheckpointSaveError, WorkDirError
+from lnl_mm.utils import read_checkpoint
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_utils'))
 from lnl_toy_modules import toy_cfg_dict  # noqa: E402
@@ -83,7 +84,7 @@ def test_failure_in_the_middle_of_a_save_keeps_previous_checkpoint(
     # it, no partial file remains, and epoch_1 loads.
     assert listing(work_dir) == ['epoch_1.pth', 'last_checkpoint']
     assert pointer(work_dir) == osp.join(work_dir, 'epoch_1.pth')
-    assert torch.load(osp.join(work_dir, 'epoch_1.pth'))['meta']['epoch'] == 1
+    assert read_checkpoint(osp.join(work_dir, 'epoch_1.pth'))['meta']['epoch'] == 1
 
     # The same fault with MMEngine's CheckpointHook loses epoch_1 (deleted
     # first) and leaves a partial epoch_2.pth that --resume would pick.
@@ -132,7 +133,7 @@ def test_failed_best_save_keeps_the_previous_best(tmp_path,
     hook.after_val_epoch(runner, {'toy/accuracy': 2000.0})
     assert not osp.exists(old_best)  # removed after the new best exists
     assert osp.isfile(hook.best_ckpt_path)
-    assert torch.load(hook.best_ckpt_path)['message_hub']['runtime_info'][
+    assert read_checkpoint(hook.best_ckpt_path)['message_hub']['runtime_info'][
         'best_score'] == 2000.0
 
 

@@ -19,8 +19,9 @@ import sys
 import pytest
 import torch
 
-import lnl_mm  # noqa: F401  registers the checkpoint types for torch.load
+import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import ResumeError
+from lnl_mm.utils import read_checkpoint
 from tool_helpers import REPO, free_port, load_tool, subprocess_env
 
 pytestmark = pytest.mark.skipif(
@@ -94,7 +95,7 @@ def pointer(work_dir):
 
 
 def assert_bit_identical(path, reference):
-    ours, ref = torch.load(path), torch.load(reference)
+    ours, ref = read_checkpoint(path), read_checkpoint(reference)
     assert ours['meta']['iter'] == ref['meta']['iter']
     assert ours['state_dict'].keys() == ref['state_dict'].keys()
     for name, value in ref['state_dict'].items():
@@ -119,7 +120,7 @@ def test_kill_during_save_and_mid_epoch_then_resume_one_process(tmp_path):
     partial = [n for n in os.listdir(work) if n.startswith('.epoch_2.pth')]
     assert partial and not osp.exists(work / 'epoch_2.pth')
     assert pointer(work) == str(work / 'epoch_1.pth')
-    assert torch.load(work / 'epoch_1.pth')['meta']['epoch'] == 1
+    assert read_checkpoint(work / 'epoch_1.pth')['meta']['epoch'] == 1
 
     # epochs 2 and 3 have iterations 4-7 and 8-11: killed in epoch 3
     code, out = train(

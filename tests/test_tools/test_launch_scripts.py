@@ -13,7 +13,8 @@ import subprocess
 import pytest
 import torch
 
-import lnl_mm  # noqa: F401  allows the checkpoint types in torch.load
+import lnl_mm  # noqa: F401  registers lnl_mm's components
+from lnl_mm.utils import read_checkpoint
 from tool_helpers import (REPO, free_port, load_tool, subprocess_env,
                           toy_config)
 
@@ -62,7 +63,7 @@ def dist_trained(tmp_path_factory):
 
 def test_dist_train_runs_two_gloo_processes(dist_trained):
     _, _, work_dir = dist_trained
-    ckpt = torch.load(osp.join(work_dir, 'epoch_2.pth'))
+    ckpt = read_checkpoint(osp.join(work_dir, 'epoch_2.pth'))
     # 16 samples / 2 ranks / batch 4 = 2 iterations per epoch (4 with 1 rank)
     assert ckpt['meta']['iter'] == 4
     log = read_log(work_dir)

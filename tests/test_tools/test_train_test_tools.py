@@ -10,6 +10,7 @@ from mmengine.config import Config
 
 from lnl_mm.utils import UntrustedCheckpointError
 from lnl_mm.utils import amp as amp_module
+from lnl_mm.utils import read_checkpoint
 from tool_helpers import load_tool, toy_config
 
 train_tool = load_tool('train')
@@ -113,7 +114,7 @@ def test_train_auto_resume_continues(trained):
         config, '--resume', '--cfg-options', 'train_cfg.max_epochs=3',
         'experiment_name=tools_resume'
     ])
-    ckpt = torch.load(osp.join(work_dir, 'epoch_3.pth'))
+    ckpt = read_checkpoint(osp.join(work_dir, 'epoch_3.pth'))
     assert ckpt['meta']['iter'] == 12  # 8 resumed + 4, not 4 from scratch
 
 

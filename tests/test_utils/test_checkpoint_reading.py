@@ -10,7 +10,7 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
-import lnl_mm  # noqa: F401  registers the loader
+import lnl_mm  # noqa: F401
 from lnl_mm.utils import (CheckpointError, UntrustedCheckpointError,
                           check_checkpoint_file, check_last_checkpoint,
                           read_checkpoint)

@@ -9,6 +9,8 @@ import io
 import os
 import os.path as osp
 import pickle
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -18,11 +20,17 @@ from mmengine.config import Config
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader, Runner, load_checkpoint
 
-import lnl_mm  # noqa: F401  registers the safe globals
-from lnl_mm.utils import (UntrustedCheckpointError, checkpoint_safe_globals,
-                          explain_untrusted_checkpoint)
+from lnl_mm.utils import (UntrustedCheckpointError, checkpoint_globals_allowed,
+                          checkpoint_safe_globals,
+                          explain_untrusted_checkpoint,
+                          register_checkpoint_loader)
 from lnl_toy_modules import ToyClassifier, toy_cfg_dict
 
+# These toy Runners have no CheckpointCheckHook: they load through MMEngine's
+# loader, as a script of a user's own would after this documented call.
+register_checkpoint_loader()
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 _RUN_ID = [0]
 
 
@@ -47,18 +55,17 @@ def trained(request, tmp_path_factory):
 def test_checkpoint_holds_only_registered_globals(trained):
     work_dir, _, _ = trained
     path = osp.join(work_dir, 'epoch_2.pth')
-    assert torch.serialization.get_unsafe_globals_in_checkpoint(path) == []
-    # without lnl_mm's registration, these are exactly what torch refuses
-    registered = torch.serialization.get_safe_globals()
-    torch.serialization.clear_safe_globals()
-    try:
-        unsafe = set(
-            torch.serialization.get_unsafe_globals_in_checkpoint(path))
-        with pytest.raises(pickle.UnpicklingError):
-            torch.load(path)
-    finally:
-        torch.serialization.add_safe_globals(registered)
-    assert torch.load(path)['meta']['epoch'] == 2
+    unsafe = set(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    # torch alone refuses the file; lnl_mm's allow-list, in its block only,
+    # lets exactly these globals through
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(path)
+    with checkpoint_globals_allowed():
+        assert torch.serialization.get_unsafe_globals_in_checkpoint(
+            path) == []
+        assert torch.load(path)['meta']['epoch'] == 2
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(path)
     assert unsafe == {
         'builtins.getattr', 'mmengine.logging.history_buffer.HistoryBuffer',
         'numpy._core.multiarray._reconstruct', 'numpy._core.multiarray.scalar',
@@ -118,7 +125,8 @@ def test_numpy_values_and_numpy1_paths_load(tmp_path):
         buffer=HistoryBuffer([1.0, 2.0], [1, 1]))
     path = str(tmp_path / 'numpy.pth')
     torch.save(obj, path)
-    loaded = torch.load(path)  # weights_only=True by default
+    with checkpoint_globals_allowed():
+        loaded = torch.load(path)  # weights_only=True by default
     np.testing.assert_array_equal(loaded['ints'], obj['ints'])
     assert loaded['scalar'] == 1.5 and loaded['int_scalar'] == 3
     assert loaded['buffer'].mean() == 1.5
@@ -133,7 +141,8 @@ def test_numpy_values_and_numpy1_paths_load(tmp_path):
                 data = data.replace(b'numpy._core.multiarray',
                                     b'numpy.core.multiarray')
             dst.writestr(info, data)
-    loaded = torch.load(old)
+    with checkpoint_globals_allowed():
+        loaded = torch.load(old)
     np.testing.assert_array_equal(loaded['array'], obj['array'])
 
 
@@ -197,13 +206,14 @@ def test_checkpoint_with_callable_is_refused(tmp_path, payload):
 def test_getattr_is_restricted_to_history_buffer_methods(tmp_path):
     path = str(tmp_path / 'getattr.pth')
     torch.save(dict(x=GetattrEscape()), path)
-    with pytest.raises(pickle.UnpicklingError, match='__init__'):
-        torch.load(path)
-    # HistoryBuffer's own statistics methods still come back
-    buffer = io.BytesIO()
-    torch.save(dict(b=HistoryBuffer([3.0], [1])), buffer)
-    buffer.seek(0)
-    assert torch.load(buffer)['b'].statistics('max') == 3.0
+    with checkpoint_globals_allowed():
+        with pytest.raises(pickle.UnpicklingError, match='__init__'):
+            torch.load(path)
+        # HistoryBuffer's own statistics methods still come back
+        buffer = io.BytesIO()
+        torch.save(dict(b=HistoryBuffer([3.0], [1])), buffer)
+        buffer.seek(0)
+        assert torch.load(buffer)['b'].statistics('max') == 3.0
 
 
 def test_safe_globals_are_exactly_the_documented_ones():
@@ -220,3 +230,39 @@ def test_safe_globals_are_exactly_the_documented_ones():
                                     'builtins.eval', 'builtins.exec'))
                    for name in names)
     assert 'numpy.dtypes.ObjectDType' not in names
+
+
+def test_allow_list_is_scoped_and_leaves_the_users_entries():
+    """import lnl_mm allows nothing process-wide; the block adds lnl_mm's
+    types and removes only what it added."""
+    torch.serialization.clear_safe_globals()
+    torch.serialization.add_safe_globals([np.dtype])  # the user's own
+    try:
+        with checkpoint_globals_allowed() as added:
+            inside = torch.serialization.get_safe_globals()
+        assert np.dtype not in added and HistoryBuffer in added
+        assert HistoryBuffer in inside
+        assert torch.serialization.get_safe_globals() == [np.dtype]
+    finally:
+        torch.serialization.clear_safe_globals()
+
+
+def test_import_changes_no_process_wide_state():
+    """(Importing mmpretrain lets torch allow a type of its own; lnl_mm's
+    types must not be allowed and MMEngine's loader must be its own.)"""
+    code = (
+        'import torch\n'
+        'from mmengine.runner.checkpoint import CheckpointLoader as L\n'
+        "loader = L._schemes.get('')\n"
+        'import lnl_mm\n'
+        'from lnl_mm.utils import checkpoint_safe_globals as ours\n'
+        'from lnl_mm.utils.checkpoint import _global_name as name\n'
+        'allowed = {name(g) for g in torch.serialization.get_safe_globals()}\n'
+        'assert not allowed & {name(g) for g in ours()}, allowed\n'
+        "assert L._schemes[''] is loader\n"
+        'from lnl_mm.utils import register_checkpoint_loader\n'
+        'register_checkpoint_loader()\n'
+        "assert L._schemes[''] is not loader\n")
+    done = subprocess.run([sys.executable, '-c', code], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -5,6 +5,7 @@ from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 from lnl_mm.utils.checkpoint import checkpoint_path_of
+from lnl_mm.utils.checkpoint_io import register_checkpoint_loader
 from lnl_mm.utils.errors import CheckpointError
 from lnl_mm.utils.state_dict_fit import (StateDictFit, compare_state_dicts,
                                          name_some, revise_keys, top_module)
@@ -16,10 +17,15 @@ def _fmt_shape(shape: tuple) -> str:
 
 @HOOKS.register_module()
 class CheckpointCheckHook(Hook):
-    """Refuse a checkpoint whose weights do not fit the model.
+    """Read checkpoints safely and refuse those whose weights do not fit the
+    model.
 
-    Runs on every load (``load_from``, resume, ``tools/test.py``), after the
-    file was read and before its weights are copied into the model:
+    Before the run (hence before ``load_from`` or a resume), MMEngine's loader
+    of local files is set to :func:`lnl_mm.utils.read_checkpoint`: torch's
+    ``weights_only=True`` with the types of MMEngine checkpoints allowed, and
+    an error naming the file for anything unreadable. Then, on every load
+    (``load_from``, resume, ``tools/test.py``), after the file was read and
+    before its weights are copied into the model:
 
     * If no entry of the checkpoint names a weight of the model, it belongs
       to another model: refused.
@@ -47,6 +53,9 @@ class CheckpointCheckHook(Hook):
                  revisions: Sequence[Tuple[str, str]] = ((r'^module\.', ''),
                                                          )):
         self.revisions = [tuple(r) for r in revisions]
+
+    def before_run(self, runner) -> None:
+        register_checkpoint_loader()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         model = runner.model.module if is_model_wrapper(
