@@ -18,7 +18,7 @@ from mmengine.evaluator import DumpResults
 from mmengine.model import is_model_wrapper
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (build_runner, check_checkpoint_file,
+from lnl_mm.utils import (ConfigError, build_runner, check_checkpoint_file,
                           check_writable_dir, explain_untrusted_checkpoint,
                           finalize_dataloaders, run_cli,
                           set_dataloader_defaults, setup_default_scope,
@@ -89,15 +89,15 @@ def check_out_args(args):
     """Refuse --out/--out-item combinations that would fail after testing."""
     if args.out is None:
         if args.out_item is not None:
-            raise ValueError('--out-item needs --out FILE to write to.')
+            raise ConfigError('--out-item needs --out FILE to write to.')
         return
     suffix = osp.splitext(args.out)[1].lower()
     if args.out_item == 'metrics':
         if suffix not in METRICS_SUFFIXES:
-            raise ValueError(f'--out {args.out}: metrics are saved as '
+            raise ConfigError(f'--out {args.out}: metrics are saved as '
                              f'{"/".join(METRICS_SUFFIXES)}.')
     elif suffix not in PRED_SUFFIXES:
-        raise ValueError(f'--out {args.out}: predictions are saved as a '
+        raise ConfigError(f'--out {args.out}: predictions are saved as a '
                          'pickle; use a .pkl file name (or --out-item '
                          'metrics for a .json of the metrics).')
 
@@ -108,7 +108,7 @@ def setup_visualization(cfg, args):
         return
     hooks = cfg.get('default_hooks') or {}
     if 'visualization' not in hooks:
-        raise ValueError(
+        raise ConfigError(
             '--show/--show-dir need a VisualizationHook: add '
             "default_hooks=dict(visualization=dict(type='VisualizationHook'))"
             ' to the config.')
@@ -124,7 +124,7 @@ def setup_tta(cfg):
     """Wrap the model and test pipeline with the config's TTA settings."""
     missing = [key for key in ('tta_model', 'tta_pipeline') if key not in cfg]
     if missing:
-        raise ValueError(
+        raise ConfigError(
             f'--tta needs {" and ".join(missing)} in the config (e.g. '
             "tta_model=dict(type='AverageClsScoreTTA') and a tta_pipeline "
             'ending in TestTimeAug); this config has no TTA settings.')
@@ -176,9 +176,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    check_writable_dir(cfg.work_dir)
     if '://' not in args.checkpoint:
         check_checkpoint_file(args.checkpoint)
+    check_writable_dir(cfg.work_dir)  # after the checks: creates the dir
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     if args.out and args.out_item in ('pred', None):

@@ -7,14 +7,16 @@ Usage::
     bash tools/dist_train.sh CONFIG GPUS [...]      # torchrun, see README
 """
 import argparse
+import logging
 import os
 import sys
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (DATALOADER_FIELDS, build_runner,
+from lnl_mm.utils import (DATALOADER_FIELDS, ConfigError, build_runner,
                           check_checkpoint_file, check_last_checkpoint,
                           check_writable_dir, checkpoint_path_of,
                           enable_amp, explain_untrusted_checkpoint,
@@ -103,7 +105,7 @@ def merge_args(cfg, args):
 
     if args.auto_scale_lr:
         if cfg.get('auto_scale_lr') is None:
-            raise ValueError(
+            raise ConfigError(
                 '--auto-scale-lr needs `auto_scale_lr = dict('
                 'base_batch_size=...)` in the config.')
         cfg.auto_scale_lr.enable = True
@@ -135,19 +137,23 @@ def check_before_training(cfg):
     a checkpoint to load that is no checkpoint file (missing, empty, text,
     truncated), or a resume that the config's ``ResumeCheckHook`` refuses
     (the hook checks again, with the dataset's metainfo, when loading)."""
-    check_writable_dir(cfg.work_dir)
     if cfg.get('resume') and not cfg.get('load_from'):
         checkpoint = check_last_checkpoint(cfg.work_dir)
+        if checkpoint is None:
+            print_log(
+                f"--resume: '{cfg.work_dir}' has no last_checkpoint, so "
+                'training starts from scratch there (check --work-dir if a '
+                'run was expected).', logger='current', level=logging.WARNING)
     else:
         checkpoint = cfg.get('load_from')
-    if not checkpoint or '://' in checkpoint:
-        return
-    check_checkpoint_file(checkpoint)
-    hook_cfg = resume_check_hook_cfg(cfg)
-    if cfg.get('resume') and hook_cfg is not None:
-        HOOKS.build(hook_cfg).check(
-            read_checkpoint(checkpoint, map_location='cpu'), cfg.to_dict(),
-            checkpoint)
+    if checkpoint and '://' not in checkpoint:
+        check_checkpoint_file(checkpoint)
+        hook_cfg = resume_check_hook_cfg(cfg)
+        if cfg.get('resume') and hook_cfg is not None:
+            HOOKS.build(hook_cfg).check(
+                read_checkpoint(checkpoint, map_location='cpu'),
+                cfg.to_dict(), checkpoint)
+    check_writable_dir(cfg.work_dir)  # last: creates the work dir
 
 
 def main(argv=None):

@@ -24,12 +24,14 @@ from .checkpoint_io import (check_checkpoint_file, check_last_checkpoint,
                             read_checkpoint, register_checkpoint_loader)
 from .cli import abort_distributed, run_cli
 from .config_diff import config_differences, parse_config_text
-from .errors import (CheckpointError, CheckpointSaveError, NonFiniteLossError,
-                     ResumeError, UserError, WorkDirError)
+from .errors import (CheckpointError, CheckpointSaveError, ConfigError,
+                     DeviceError, NonFiniteLossError, ResumeError, UserError,
+                     WorkDirError)
 from .launch import (dist_env_from_launcher, init_dist_for_device,
                      setup_distributed, teardown_distributed,
                      use_cpu_model_wrapper)
-from .numerics import non_finite_entries, non_finite_tensors
+from .numerics import (non_finite_entries, non_finite_model_state,
+                       non_finite_tensors)
 from .state_dict_fit import StateDictFit, compare_state_dicts
 from .work_dir import (check_free_space, check_writable_dir,
                        estimate_checkpoint_bytes)
@@ -47,9 +49,10 @@ __all__ = [
     'init_dist_for_device', 'setup_distributed', 'teardown_distributed',
     'use_cpu_model_wrapper', 'check_checkpoint_file',
     'check_last_checkpoint', 'read_checkpoint',
-    'register_checkpoint_loader', 'CheckpointError', 'CheckpointSaveError',
+    'register_checkpoint_loader', 'CheckpointError', 'ConfigError',
+    'DeviceError', 'CheckpointSaveError',
     'NonFiniteLossError', 'ResumeError', 'UserError', 'WorkDirError',
-    'atomic_file', 'atomic_write_text', 'commit_file',
+    'atomic_file', 'atomic_write_text', 'commit_file', 'non_finite_model_state',
     'remove_stale_temp_files', 'temp_path_for', 'non_finite_entries',
     'non_finite_tensors', 'StateDictFit', 'compare_state_dicts',
     'check_free_space', 'check_writable_dir', 'estimate_checkpoint_bytes',

@@ -5,6 +5,8 @@ from mmengine.config import Config
 from mmengine.device import (is_cuda_available, is_mlu_available,
                              is_musa_available, is_npu_available)
 
+from .errors import ConfigError, DeviceError
+
 AMP_OPTIM_WRAPPER = 'AmpOptimWrapper'
 
 
@@ -75,9 +77,9 @@ def enable_amp(cfg: Config, loss_scale='dynamic',
         ValueError: If the config has no optimizer wrapper to convert.
     """
     if dtype not in AMP_DTYPES:
-        raise ValueError(f'AMP dtype {dtype!r} is not one of {AMP_DTYPES}.')
+        raise ConfigError(f'AMP dtype {dtype!r} is not one of {AMP_DTYPES}.')
     if not amp_device_available():
-        raise RuntimeError(
+        raise DeviceError(
             '--amp needs a CUDA device; none is available here (MMEngine\'s '
             'AmpOptimWrapper only runs on GPU/NPU/MLU/MUSA). Train without '
             '--amp on this machine, or run on a GPU machine.')
@@ -85,7 +87,7 @@ def enable_amp(cfg: Config, loss_scale='dynamic',
     wrappers = find_optim_wrapper_cfgs(optim_wrapper) \
         if isinstance(optim_wrapper, dict) else []
     if not wrappers:
-        raise ValueError(
+        raise ConfigError(
             '--amp found no optimizer wrapper to convert in cfg.optim_wrapper '
             f'({optim_wrapper!r}); expected dict(type=\'OptimWrapper\', ...) '
             'or a dict of such wrappers (e.g. main=..., bias=...).')

@@ -164,14 +164,26 @@ def checkpoint_globals_allowed() -> Iterator[List[SafeGlobal]]:
         yield added
 
 
+def unpickling_reason(error: BaseException) -> str:
+    """The informative line of torch's weights-only unpickling error
+    (without its advice to retry with ``weights_only=False``)."""
+    text = str(error)
+    marker = 'WeightsUnpickler error:'
+    if marker in text:
+        rest = text.split(marker, 1)[1].strip()
+        return rest.splitlines()[0] if rest else text.splitlines()[0]
+    return text.splitlines()[0] if text else repr(error)
+
+
 def _offending_globals(message: str, filename: Optional[str]) -> List[str]:
     """Find the untrusted globals from the error text or the file itself."""
     found = re.findall(r'GLOBAL ([\w.]+)', message)
     found += re.findall(r"but got <class '([\w.]+)'>", message)
     if filename and osp.isfile(filename):
         try:
-            found += torch.serialization.get_unsafe_globals_in_checkpoint(
-                filename)
+            with checkpoint_globals_allowed():  # list only what we refuse
+                found += torch.serialization.get_unsafe_globals_in_checkpoint(
+                    filename)
         except Exception:  # not a zip checkpoint: keep what we have
             pass
     return sorted(set(found))
@@ -198,8 +210,8 @@ def untrusted_checkpoint_message(error: BaseException,
         'the types MMEngine checkpoints need, see lnl_mm.utils.checkpoint). '
         'If you trust this file, allow the type before loading with '
         'torch.serialization.add_safe_globals([...]) (e.g. in a module '
-        'listed in custom_imports). Original error: '
-        f'{str(error).splitlines()[0] if str(error) else error!r}')
+        'listed in custom_imports). torch: '
+        f'{unpickling_reason(error)}')
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from .checkpoint import (UntrustedCheckpointError, _offending_globals,
-                         checkpoint_globals_allowed,
+                         checkpoint_globals_allowed, unpickling_reason,
                          untrusted_checkpoint_message)
 from .errors import CheckpointError
 
@@ -106,14 +106,9 @@ def content_problem(checkpoint) -> Optional[str]:
             'the weights are under another key, save that part alone')
 
 
-def _unpickling_reason(error: BaseException) -> str:
-    """The informative line of torch's weights-only unpickling error."""
-    text = str(error)
-    marker = 'WeightsUnpickler error:'
-    if marker in text:
-        rest = text.split(marker, 1)[1].strip()
-        return rest.splitlines()[0] if rest else text.splitlines()[0]
-    return text.splitlines()[0] if text else repr(error)
+def _is_zip(path: str) -> bool:
+    with open(path, 'rb') as f:
+        return f.read(len(ZIP_MAGIC)) == ZIP_MAGIC
 
 
 def read_checkpoint(filename: str, map_location=None):
@@ -143,12 +138,15 @@ def read_checkpoint(filename: str, map_location=None):
                 raise UntrustedCheckpointError(
                     untrusted_checkpoint_message(error, path)) from error
             problem = ('it cannot be unpickled as a weights-only checkpoint '
-                       f'({_unpickling_reason(error)})')
+                       f'({unpickling_reason(error)})')
+            if 'Unsupported operand' in problem and not _is_zip(path):
+                problem += ('; it looks like a plain pickle (pickle.dump), '
+                            'not a file written by torch.save')
         except (RuntimeError, EOFError, OSError, ValueError, KeyError,
                 IndexError, AttributeError, TypeError) as error:
             problem = (f'it cannot be read, it is probably truncated or '
                        f'corrupted ({type(error).__name__}: '
-                       f'{_unpickling_reason(error)[:300]})')
+                       f'{unpickling_reason(error)[:300]})')
         else:
             problem = content_problem(checkpoint)
             if problem is None:

@@ -10,6 +10,14 @@ class UserError(Exception):
     """Base of the errors the tools report without a traceback."""
 
 
+class ConfigError(UserError, ValueError):
+    """A config value or command-line option is invalid."""
+
+
+class DeviceError(UserError, RuntimeError):
+    """The machine lacks a device the run asks for (e.g. CUDA for AMP)."""
+
+
 class CheckpointError(UserError, ValueError):
     """A checkpoint file cannot be read, or does not fit the model."""
 
@@ -31,6 +39,6 @@ class CheckpointSaveError(UserError, RuntimeError):
 
 
 __all__ = [
-    'UserError', 'CheckpointError', 'ResumeError', 'NonFiniteLossError',
+    'UserError', 'ConfigError', 'DeviceError', 'CheckpointError', 'ResumeError', 'NonFiniteLossError',
     'WorkDirError', 'CheckpointSaveError'
 ]

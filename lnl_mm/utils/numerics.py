@@ -1,6 +1,7 @@
 """Find NaN and inf values in logged losses and in model states."""
 import math
 from collections.abc import Mapping
+from itertools import chain
 from typing import Dict, List
 
 import torch
@@ -46,4 +47,20 @@ def non_finite_tensors(state_dict: Mapping) -> List[str]:
     ]
 
 
-__all__ = ['non_finite_entries', 'non_finite_tensors']
+def non_finite_model_state(model: torch.nn.Module) -> List[str]:
+    """Names of the floating-point parameters and buffers of ``model`` that
+    hold NaN or inf; one device-to-host sync when all are finite."""
+    tensors = [(name, t)
+               for name, t in chain(model.named_parameters(),
+                                    model.named_buffers())
+               if t.is_floating_point() and t.numel()]
+    if not tensors:
+        return []
+    with torch.no_grad():
+        finite = torch.stack([torch.isfinite(t).all() for _, t in tensors])
+        if bool(finite.all()):
+            return []
+    return [name for (name, _), ok in zip(tensors, finite.tolist()) if not ok]
+
+
+__all__ = ['non_finite_entries', 'non_finite_model_state', 'non_finite_tensors']

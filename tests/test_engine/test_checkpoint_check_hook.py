@@ -107,6 +107,16 @@ def test_mis_shaped_missing_or_foreign_weights_are_refused(run_test):
         run(other)
 
 
+def test_checkpoint_with_non_finite_weights_is_refused(run_test):
+    tmp, run = run_test
+    state = model_state(BASELINE)
+    state['head.fc.weight'][0, 0] = float('nan')
+    nan = save(tmp / 'nan.pth', state)
+    with pytest.raises(CheckpointError) as info:
+        run(nan, BASELINE)
+    assert nan in str(info.value) and 'head.fc.weight' in str(info.value)
+
+
 def test_untrained_mark_hides_h_until_a_training_step():
     import lntl_ddp_worker as worker
     model = worker.build_model()

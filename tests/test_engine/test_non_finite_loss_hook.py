@@ -131,6 +131,35 @@ def test_warn_applies_the_step_and_goes_on():
     assert not all(torch.isfinite(p).all() for p in params(model).values())
 
 
+@pytest.mark.parametrize('policy', ['stop', 'skip', 'warn'])
+def test_non_finite_weights_with_finite_losses(policy, monkeypatch):
+    """A step can leave inf in a BatchNorm variance while every loss is
+    finite (seen with lr=1000): 'stop' and 'skip' stop, naming the tensor
+    ('skip' cannot undo it), 'warn' warns."""
+    model, _, runner, hook = setup(policy)
+    name = next(n for n, _ in model.named_buffers() if 'running_var' in n)
+    real_train_step = model.train_step
+
+    def overflowing_train_step(*args, **kwargs):
+        outputs = real_train_step(*args, **kwargs)
+        model.get_buffer(name).fill_(float('inf'))
+        return outputs
+
+    monkeypatch.setattr(model, 'train_step', overflowing_train_step)
+    if policy == 'warn':
+        outputs = iterate(runner, hook, batch())
+        kind, message = runner.records[-1]
+        assert kind == 'warning'
+    else:
+        with pytest.raises(NonFiniteLossError) as info:
+            outputs = iterate(runner, hook, batch())
+        message = str(info.value)
+        assert 'Training stopped' in message and 'work/epoch_1.pth' in message
+        if policy == 'skip':
+            assert 'cannot undo' in message
+    assert name in message and 'non-finite weights or buffers' in message
+
+
 @pytest.fixture
 def fake_cuda(monkeypatch):
     monkeypatch.setattr(

@@ -33,7 +33,7 @@ def test_test_py_refuses_a_text_file_before_building_anything(
     assert err.startswith(f"ERROR: Cannot load the checkpoint '{notes}': "
                           'it is not a PyTorch checkpoint: it is a text file')
     assert 'Traceback' not in err
-    assert os.listdir(work_dir) == []  # no Runner, no log folder
+    assert not work_dir.exists()  # no Runner, no log folder, no work dir
 
 
 def test_train_py_refuses_an_unwritable_work_dir(tmp_path, capsys):

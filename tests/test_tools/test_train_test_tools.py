@@ -8,7 +8,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from lnl_mm.utils import UntrustedCheckpointError
+from lnl_mm.engine.hooks import NonFiniteLossHook
+from lnl_mm.utils import CheckpointError, UntrustedCheckpointError, UserError
 from lnl_mm.utils import amp as amp_module
 from lnl_mm.utils import read_checkpoint
 from tool_helpers import load_tool, toy_config
@@ -118,6 +119,21 @@ def test_train_auto_resume_continues(trained):
     assert ckpt['meta']['iter'] == 12  # 8 resumed + 4, not 4 from scratch
 
 
+def test_resume_without_a_checkpoint_says_it_starts_from_scratch(
+        tmp_path, monkeypatch):
+    logged = []
+    monkeypatch.setattr(train_tool, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    config, _ = toy_config(tmp_path)
+    fresh = tmp_path / 'fresh'
+    train_tool.main([config, '--resume', '--work-dir', str(fresh),
+                     '--cfg-options', 'train_cfg.max_epochs=1',
+                     'experiment_name=tools_fresh_resume'])
+    assert any('has no last_checkpoint, so training starts from scratch'
+               in msg for msg in logged)
+    assert (fresh / 'epoch_1.pth').exists()
+
+
 class _Evil:
 
     def __reduce__(self):
@@ -155,6 +171,32 @@ def test_test_refusals(tmp_path):
     args = test_tool.parse_args([config, 'c.pth', '--show-dir', 'vis'])
     with pytest.raises(ValueError, match='VisualizationHook'):
         test_tool.merge_args(Config.fromfile(config), args)
+
+
+def test_refused_checkpoints_leave_no_work_dir(tmp_path):
+    """The file checks run before anything is created."""
+    config, _ = toy_config(tmp_path)
+    notes = tmp_path / 'notes.pth'
+    notes.write_text('my notes\n')
+    with pytest.raises(CheckpointError, match='text file'):
+        test_tool.main([config, str(notes), '--work-dir',
+                        str(tmp_path / 't')])
+    with pytest.raises(CheckpointError, match='text file'):
+        train_tool.main([config, '--work-dir', str(tmp_path / 'r'),
+                         '--cfg-options', f'load_from={notes}'])
+    assert not (tmp_path / 't').exists() and not (tmp_path / 'r').exists()
+
+
+def test_user_errors_are_user_errors(tmp_path, monkeypatch):
+    """Reported by the tools as one ERROR line, not a traceback."""
+    monkeypatch.setattr(amp_module, 'amp_device_available', lambda: False)
+    config, _ = toy_config(tmp_path)
+    with pytest.raises(UserError):
+        train_tool.main([config, '--amp'])
+    with pytest.raises(UserError):
+        test_tool.parse_args([config, 'c.pth', '--out', 'p.json'])
+    with pytest.raises(UserError):
+        NonFiniteLossHook(policy='ignore')
 
 
 def test_test_merge_args_tta_and_visualization(tmp_path):

@@ -1,6 +1,6 @@
 """Reading checkpoints: every file that is not a readable checkpoint is
 refused with a message naming the file and what is wrong with it, through
-MMEngine's own loader (lnl_mm replaces its local-file scheme)."""
+MMEngine's own loader (once lnl_mm has replaced its local-file scheme)."""
 import collections
 import os
 import pickle
@@ -13,7 +13,10 @@ from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 import lnl_mm  # noqa: F401
 from lnl_mm.utils import (CheckpointError, UntrustedCheckpointError,
                           check_checkpoint_file, check_last_checkpoint,
-                          read_checkpoint)
+                          read_checkpoint, register_checkpoint_loader)
+
+# what CheckpointCheckHook and lnl_mm's tools do before a Runner loads
+register_checkpoint_loader()
 
 
 @pytest.fixture
@@ -51,7 +54,7 @@ def bad_files(tmp_path, good):
         lambda p: torch.save({'foo': 1}, p))
     add('empty_state.pth', ['holds no tensors'],
         lambda p: torch.save({'state_dict': {}}, p))
-    add('pickle.pth', ['cannot be unpickled'],
+    add('pickle.pth', ['cannot be unpickled', 'plain pickle'],
         lambda p: pickle.dump({'a': 1}, open(p, 'wb'), protocol=4))
     return files
 

@@ -266,3 +266,20 @@ def test_import_changes_no_process_wide_state():
     done = subprocess.run([sys.executable, '-c', code], cwd=REPO,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_untrusted_message_names_only_what_is_refused(tmp_path):
+    """A real checkpoint's allowed types (HistoryBuffer, numpy) plus one
+    payload: the message names the payload alone and does not suggest
+    weights_only=False."""
+    path = str(tmp_path / 'mixed.pth')
+    torch.save(dict(message_hub=dict(b=HistoryBuffer([1.0], [1])),
+                    meta=dict(x=np.arange(3.0), evil=RunsOsSystem('x'))),
+               path)
+    with pytest.raises(UntrustedCheckpointError) as info:
+        with explain_untrusted_checkpoint(path):
+            CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    message = str(info.value)
+    assert 'posix.system' in message
+    assert 'HistoryBuffer' not in message and 'numpy' not in message
+    assert 'weights_only=False' not in message

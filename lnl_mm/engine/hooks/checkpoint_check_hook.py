@@ -7,6 +7,7 @@ from mmpretrain.registry import HOOKS
 from lnl_mm.utils.checkpoint import checkpoint_path_of
 from lnl_mm.utils.checkpoint_io import register_checkpoint_loader
 from lnl_mm.utils.errors import CheckpointError
+from lnl_mm.utils.numerics import non_finite_tensors
 from lnl_mm.utils.state_dict_fit import (StateDictFit, compare_state_dicts,
                                          name_some, revise_keys, top_module)
 
@@ -27,6 +28,7 @@ class CheckpointCheckHook(Hook):
     (``load_from``, resume, ``tools/test.py``), after the file was read and
     before its weights are copied into the model:
 
+    * A checkpoint holding NaN or inf is refused.
     * If no entry of the checkpoint names a weight of the model, it belongs
       to another model: refused.
     * Weights with another shape, and missing weights of any module the
@@ -64,6 +66,13 @@ class CheckpointCheckHook(Hook):
         state = revise_keys(state, self.revisions)
         fit = compare_state_dicts(model.state_dict(), state)
         path = checkpoint_path_of(runner.cfg) or 'the checkpoint'
+        non_finite = non_finite_tensors(state)
+        if non_finite:
+            raise CheckpointError(
+                f"'{path}' holds NaN/inf values in {name_some(non_finite)}: "
+                'training had diverged when it was saved, and nothing '
+                'computed from it would mean anything. Use an earlier '
+                'checkpoint of that run.')
         resuming = bool(runner.cfg.get('resume'))
         untrained = self._check(model, fit, path, resuming)
         if hasattr(model, 'set_untrained_modules'):

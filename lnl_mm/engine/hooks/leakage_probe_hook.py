@@ -15,6 +15,7 @@ from mmpretrain.registry import DATASETS, HOOKS
 from lnl_mm.evaluation.leakage_probe import fit_leakage_probe
 from lnl_mm.evaluation.utils import as_int
 from lnl_mm.models.utils import global_pool
+from lnl_mm.utils.errors import ConfigError
 
 
 def bias_features(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
@@ -143,7 +144,7 @@ class LeakageProbeHook(Hook):
         self.fit_dataset = fit_dataset
         self.eval_dataset = eval_dataset
         if isinstance(fit_pipeline, str) and fit_pipeline != 'test':
-            raise ValueError(
+            raise ConfigError(
                 f'LeakageProbeHook: fit_pipeline={fit_pipeline!r} is unknown; '
                 "use 'test', a list of transforms or None.")
         self.fit_pipeline = fit_pipeline
@@ -166,7 +167,7 @@ class LeakageProbeHook(Hook):
         if fit_cfg is None:
             loader_cfg = runner.cfg.get('train_dataloader')
             if not loader_cfg or 'dataset' not in loader_cfg:
-                raise ValueError(
+                raise ConfigError(
                     'LeakageProbeHook needs a training split to fit on: the '
                     'config has no train_dataloader.dataset; set the hook\'s '
                     'fit_dataset.')
@@ -175,7 +176,7 @@ class LeakageProbeHook(Hook):
         if self.fit_pipeline == 'test':
             test_cfg = runner.cfg.get('test_dataloader') or {}
             if 'pipeline' not in test_cfg.get('dataset', {}):
-                raise ValueError(
+                raise ConfigError(
                     "LeakageProbeHook: fit_pipeline='test' needs "
                     'test_dataloader.dataset.pipeline in the config; give '
                     'the pipeline as a list instead.')

@@ -7,8 +7,9 @@ from mmengine.model import is_model_wrapper
 from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
 from mmpretrain.registry import HOOKS
 
-from lnl_mm.utils.errors import NonFiniteLossError
-from lnl_mm.utils.numerics import non_finite_entries
+from lnl_mm.utils.errors import ConfigError, NonFiniteLossError
+from lnl_mm.utils.numerics import (non_finite_entries,
+                                   non_finite_model_state)
 
 POLICIES = ('stop', 'skip', 'warn')
 
@@ -44,9 +45,10 @@ class NonFiniteLossHook(Hook):
     """Act at the first training iteration with a NaN or inf loss term.
 
     After every iteration the hook checks the values ``train_step`` returns
-    (every loss term and logged value), and before every optimizer step
-    that step's gradients. At the first non-finite value, ``policy`` says
-    what happens:
+    (every loss term and logged value) and the model's weights and buffers
+    (e.g. a BatchNorm variance that overflowed while the losses stayed
+    finite), and before every optimizer step that step's gradients. At the
+    first non-finite value, ``policy`` says what happens:
 
     * ``'stop'`` (default): raise
       :class:`~lnl_mm.utils.errors.NonFiniteLossError` naming the epoch,
@@ -55,7 +57,9 @@ class NonFiniteLossHook(Hook):
       is written after the last good one.
     * ``'skip'``: drop the iteration's optimizer steps whose gradients are
       non-finite, restore the model's buffers (BatchNorm statistics) to
-      their values before the iteration, log a warning and go on.
+      their values before the iteration, log a warning and go on. Weights
+      that are non-finite even so cannot be undone: training stops as with
+      ``'stop'``.
     * ``'warn'``: log a warning and go on; every step is applied.
 
     It works for any model and optimizer wrapper (one ``OptimWrapper`` or an
@@ -73,7 +77,7 @@ class NonFiniteLossHook(Hook):
 
     def __init__(self, policy: str = 'stop'):
         if policy not in POLICIES:
-            raise ValueError(f'NonFiniteLossHook: policy={policy!r} must be '
+            raise ConfigError(f'NonFiniteLossHook: policy={policy!r} must be '
                              f'one of {POLICIES}.')
         self.policy = policy
         self._handles: list = []
@@ -126,27 +130,38 @@ class NonFiniteLossHook(Hook):
                          batch_idx,
                          data_batch=None,
                          outputs=None) -> None:
-        report = self._gather(
-            dict(
-                terms=non_finite_entries(outputs or {}),
-                grads=list(dict.fromkeys(self._bad_grads))))
-        if report is None:
-            return
-        message = self._describe(runner, batch_idx, report)
-        if self.policy == 'stop':
-            runner.logger.error(message)
-            raise NonFiniteLossError(message)
-        if self.policy == 'skip' and self._buffers is not None:
+        terms = non_finite_entries(outputs or {})
+        grads = list(dict.fromkeys(self._bad_grads))
+        if self.policy == 'skip' and self._buffers is not None and (
+                terms or grads):
             with torch.no_grad():
                 for name, buf in self._model(runner).named_buffers():
                     buf.copy_(self._buffers[name])
+        report = self._gather(
+            dict(
+                terms=terms,
+                grads=grads,
+                weights=non_finite_model_state(self._model(runner))))
+        if report is None:
+            return
+        # Non-finite weights that skipping cannot repair: left after 'skip'
+        # restored the buffers, or after an iteration whose losses and
+        # gradients were all finite.
+        broken = any(
+            local['weights'] and (self.policy == 'skip'
+                                  or not (local['terms'] or local['grads']))
+            for local in report)
+        message = self._describe(runner, batch_idx, report, broken)
+        if self.policy == 'stop' or (broken and self.policy == 'skip'):
+            runner.logger.error(message)
+            raise NonFiniteLossError(message)
         runner.logger.warning(message)
 
     @staticmethod
     def _gather(local: dict) -> Optional[List[dict]]:
         """Every rank's findings if any rank found a non-finite value, else
         None. Ranks agree, so they all stop or skip together."""
-        found = bool(local['terms'] or local['grads'])
+        found = bool(local['terms'] or local['grads'] or local['weights'])
         if get_world_size() == 1:
             return [local] if found else None
         flag = torch.tensor([float(found)])
@@ -155,7 +170,8 @@ class NonFiniteLossHook(Hook):
             return None
         return all_gather_object(local)
 
-    def _describe(self, runner, batch_idx: int, report: List[dict]) -> str:
+    def _describe(self, runner, batch_idx: int, report: List[dict],
+                  broken: bool) -> str:
         """The message: where, which terms, what happened, likely causes."""
         where = (f'epoch {runner.epoch + 1}, iteration {batch_idx + 1}/'
                  f'{len(runner.train_dataloader)} (iteration '
@@ -170,14 +186,22 @@ class NonFiniteLossHook(Hook):
             if local['grads']:
                 found.append(f'non-finite gradients{on_rank} in the '
                              f"step(s) of {', '.join(local['grads'])}")
+            if local['weights']:
+                names = local['weights']
+                more = f' and {len(names) - 3} more' if len(names) > 3 else ''
+                found.append(f'non-finite weights or buffers{on_rank} after '
+                             f"the step: {', '.join(names[:3])}{more}")
         lines = [f"Non-finite loss at {where}: {'; '.join(found)}."]
-        if self.policy == 'stop':
+        stops = self.policy == 'stop' or (broken and self.policy == 'skip')
+        if stops:
             last = runner.message_hub.get_info('last_ckpt')
+            why = ('the model itself holds NaN/inf, which skipping steps '
+                   'cannot undo' if self.policy == 'skip' else
+                   'the steps with non-finite gradients were not applied')
             lines.append(
-                'Training stopped (NonFiniteLossHook policy=\'stop\'). The '
-                'steps with non-finite gradients were not applied and no '
-                'checkpoint was written after the last good one ('
-                f"{last or 'none yet'}).")
+                f'Training stopped (NonFiniteLossHook policy='
+                f"'{self.policy}'): {why}, and no checkpoint was written "
+                f"after the last good one ({last or 'none yet'}).")
             if last:
                 lines.append(
                     '--resume continues from it with its optimizer settings;'
@@ -192,7 +216,7 @@ class NonFiniteLossHook(Hook):
             lines.append('Training goes on with these values '
                          '(policy=\'warn\').')
         lines.append(self._likely_causes(runner))
-        if self.policy != 'skip':
+        if self.policy != 'skip' and not broken:
             lines.append(
                 'To drop such steps and go on, set --cfg-options '
                 "default_hooks.non_finite.policy=skip ('warn' only logs).")

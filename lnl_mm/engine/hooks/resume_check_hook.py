@@ -8,7 +8,7 @@ from mmpretrain.registry import HOOKS
 from lnl_mm.utils.checkpoint import checkpoint_path_of
 from lnl_mm.utils.config_diff import (UNSET, config_differences,
                                       matches, parse_config_text)
-from lnl_mm.utils.errors import ResumeError
+from lnl_mm.utils.errors import ConfigError, ResumeError
 
 #: Config fields that define the model and the data of a run, and the
 #: optimizers, whose settings a resume restores from the checkpoint (a
@@ -126,7 +126,7 @@ class ResumeCheckHook(Hook):
                  ignore_keys: Sequence[str] = IGNORE_KEYS,
                  apply_schedule_changes: bool = True):
         if not isinstance(allow_changes, (bool, list, tuple)):
-            raise ValueError(
+            raise ConfigError(
                 f'ResumeCheckHook: allow_changes={allow_changes!r} must be '
                 'True, False or a list of field patterns.')
         self.allow_changes = allow_changes

@@ -10,7 +10,8 @@ from mmpretrain.registry import HOOKS
 from lnl_mm.utils.atomic_files import (atomic_write_text, commit_file,
                                        discard, remove_stale_temp_files,
                                        temp_path_for)
-from lnl_mm.utils.errors import CheckpointSaveError, WorkDirError
+from lnl_mm.utils.errors import (CheckpointSaveError, ConfigError,
+                                 WorkDirError)
 from lnl_mm.utils.numerics import non_finite_tensors
 from lnl_mm.utils.state_dict_fit import name_some
 from lnl_mm.utils.work_dir import (check_free_space, check_writable_dir,
@@ -62,7 +63,7 @@ class SafeCheckpointHook(CheckpointHook):
         super().__init__(**kwargs)
         if not (min_free_bytes is None or min_free_bytes == 'auto' or
                 (isinstance(min_free_bytes, int) and min_free_bytes >= 0)):
-            raise ValueError(
+            raise ConfigError(
                 f'SafeCheckpointHook: min_free_bytes={min_free_bytes!r} '
                 "must be 'auto', None or a number of bytes >= 0.")
         self.min_free_bytes = min_free_bytes
@@ -123,7 +124,8 @@ class SafeCheckpointHook(CheckpointHook):
             f'{name_some(bad)}. The previous checkpoint '
             f"({getattr(self, 'last_ckpt', None) or 'none'}) stays the "
             'latest. default_hooks.non_finite (NonFiniteLossHook) stops '
-            'training at the first non-finite loss.')
+            'training at the first non-finite loss, gradient, weight or '
+            "buffer, unless its policy is 'warn'.")
         return True
 
     def _save_atomically(self, runner, filename: str, **kwargs) -> None:
