@@ -90,3 +90,26 @@ $SWEEP --methods blindeye --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-ro
 
 # ---- summary
 python benchmarks/full_scale/collect.py --out $HOME/runs/summary_10e baseline=$HOME/runs/full_cv020_10e/runs/baseline gray=$HOME/runs/full_cv020_10e/runs/gray lntl_paper=$HOME/runs/full_cv020_10e/runs/lntl lntl_2stage_paper=$HOME/runs/full_cv020_10e/runs/lntl_2stage "lntl_2stage_tuned=$HOME/runs/search_full_cv020_10e/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0" lntl=$HOME/runs/full_cv020_10e/runs/lntl_recommended lntl=$HOME/runs/rec_seed2/runs/lntl_recommended
+
+# ---- Session 3 (2026-11-29), on a new machine (the earlier run folders were gone with the old one).
+# Code snapshot: main at 0e440e7 (git archive into $HOME/runs/code2); the same environment as above.
+# ---- streamA.sh: the paper-lambda one-run LNTL seeds 1-2, then BlindEye seeds 0-2 (cv 0.020, 10 epochs).
+W=$HOME/runs/full_cv020_10e
+$SWEEP --methods lntl_paper --color-vars 0.020 --seeds 1 2 --epochs 10 --work-root $W
+$SWEEP --methods blindeye --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
+# ---- streamB.sh: Gray seeds 1-2 at cv 0.020 (again: last session's folders were lost),
+# then color_var 0.050, seed 0: baseline, Gray, two-stage LNTL (lambda 0.1, mu 1.0), recommended one-run.
+$SWEEP --methods gray --color-vars 0.020 --seeds 1 2 --epochs 10 --work-root $W
+W5=$HOME/runs/full_cv050_10e
+$SWEEP --methods baseline gray --color-vars 0.050 --seeds 0 --epochs 10 --work-root $W5
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.050 --seeds 0 --epochs 10 --work-root $W5 \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0
+$SWEEP --methods lntl --color-vars 0.050 --seeds 0 --work-root $W5
+# ---- summaries: benchmarks/full_scale/{results.csv,table_cv020_session3.md,table_cv050.md,curves_*.png}
+R=$HOME/runs/full_cv020_10e/runs; R5=$HOME/runs/full_cv050_10e/runs
+python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s3_cv020 gray=$R/gray lntl_paper=$R/lntl_paper blindeye=$R/blindeye
+python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s3_cv050 baseline=$R5/baseline gray=$R5/gray \
+  "lntl_2stage_tuned=$R5/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0" lntl=$R5/lntl
+python benchmarks/full_scale/readme_table.py <session-2 results.csv> $HOME/runs/summary_s3_cv020/results.csv \
+  $HOME/runs/summary_s3_cv050/results.csv --out benchmarks/full_scale/results.csv
