@@ -39,6 +39,7 @@ class CheckpointSaveError(UserError, RuntimeError):
 
 
 __all__ = [
-    'UserError', 'ConfigError', 'DeviceError', 'CheckpointError', 'ResumeError', 'NonFiniteLossError',
+    'UserError', 'ConfigError', 'DeviceError', 'CheckpointError',
+    'ResumeError', 'NonFiniteLossError',
     'WorkDirError', 'CheckpointSaveError'
 ]

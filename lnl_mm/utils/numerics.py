@@ -63,4 +63,6 @@ def non_finite_model_state(model: torch.nn.Module) -> List[str]:
     return [name for (name, _), ok in zip(tensors, finite.tolist()) if not ok]
 
 
-__all__ = ['non_finite_entries', 'non_finite_model_state', 'non_finite_tensors']
+__all__ = [
+    'non_finite_entries', 'non_finite_model_state', 'non_finite_tensors'
+]

@@ -157,6 +157,9 @@ def test_non_finite_weights_with_finite_losses(policy, monkeypatch):
         assert 'Training stopped' in message and 'work/epoch_1.pth' in message
         if policy == 'skip':
             assert 'cannot undo' in message
+        else:
+            assert 'after a finite step' in message
+            assert 'non-finite gradients were not applied' not in message
     assert name in message and 'non-finite weights or buffers' in message
 
 

@@ -191,13 +191,19 @@ class NonFiniteLossHook(Hook):
                 more = f' and {len(names) - 3} more' if len(names) > 3 else ''
                 found.append(f'non-finite weights or buffers{on_rank} after '
                              f"the step: {', '.join(names[:3])}{more}")
-        lines = [f"Non-finite loss at {where}: {'; '.join(found)}."]
+        what = 'loss' if any(local['terms'] or local['grads']
+                             for local in report) else 'model state'
+        lines = [f"Non-finite {what} at {where}: {'; '.join(found)}."]
         stops = self.policy == 'stop' or (broken and self.policy == 'skip')
         if stops:
             last = runner.message_hub.get_info('last_ckpt')
-            why = ('the model itself holds NaN/inf, which skipping steps '
-                   'cannot undo' if self.policy == 'skip' else
-                   'the steps with non-finite gradients were not applied')
+            if not broken:
+                why = 'the steps with non-finite gradients were not applied'
+            elif self.policy == 'skip':
+                why = ('the model itself holds NaN/inf, which skipping steps '
+                       'cannot undo')
+            else:
+                why = 'the model itself holds NaN/inf after a finite step'
             lines.append(
                 f'Training stopped (NonFiniteLossHook policy='
                 f"'{self.policy}'): {why}, and no checkpoint was written "
