@@ -299,6 +299,12 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
             '--in-process'] + tiny_args(tmp_path, work_root)
     assert sweep.main(args) == 0
     run = work_root / 'runs' / 'baseline' / 'cv0.020' / 'seed0'
+    # train and test Runners of one run never share MMEngine's logger, which
+    # is keyed by experiment name + second: a train launch in the second of
+    # the test launch logged into the test folder (CI and a fresh venv)
+    train_name = Config.fromfile(str(run / 'config.py')).experiment_name
+    test_name = Config.fromfile(str(run / 'test' / 'config.py')).experiment_name
+    assert test_name == train_name + '_test'
     (run / 'result.json').unlink()  # as if killed after epoch 1 of 2
     epoch_1 = (run / 'train' / 'epoch_1.pth').stat().st_mtime_ns
     args[args.index('--epochs') + 1] = '2'

@@ -565,10 +565,13 @@ def execute_run(spec: dict, args) -> dict:
     val = val_metrics_at(work_dir, epoch)
     metrics_file = osp.join(run_dir, 'test_metrics.json')
     start = time.time()
+    # its own experiment name: an --in-process train launch of this run in
+    # the same second would otherwise get the test Runner's logger
     run_tool('test', [
         config_path, checkpoint, '--work-dir',
         osp.join(run_dir, 'test'), '--out', metrics_file, '--out-item',
-        'metrics'
+        'metrics', '--cfg-options',
+        f'experiment_name={cfg.experiment_name}_test'
     ], osp.join(run_dir, 'test.log'), args)
     test_wall = time.time() - start
     with open(metrics_file) as f:
