@@ -303,7 +303,8 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
     # is keyed by experiment name + second: a train launch in the second of
     # the test launch logged into the test folder (CI and a fresh venv)
     train_name = Config.fromfile(str(run / 'config.py')).experiment_name
-    test_name = Config.fromfile(str(run / 'test' / 'config.py')).experiment_name
+    test_name = Config.fromfile(
+        str(run / 'test' / 'config.py')).experiment_name
     assert test_name == train_name + '_test'
     (run / 'result.json').unlink()  # as if killed after epoch 1 of 2
     epoch_1 = (run / 'train' / 'epoch_1.pth').stat().st_mtime_ns
