@@ -20,7 +20,7 @@ for config in baseline_cmnist lnl_cmnist; do
     [ "$variant" = before ] && extra=$before
     echo "== $config, $variant"
     python tools/analysis/benchmark_train.py "configs/$config.py" \
-      --iters "${ITERS:-200}" --warmup "${WARMUP:-10}" \
+      --iters "${ITERS:-200}" --warmup "${WARMUP:-10}" --rounds "${ROUNDS:-1}" \
       --out "$out/${config}_${variant}.json" --cfg-options $data $extra
   done
 done

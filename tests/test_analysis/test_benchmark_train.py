@@ -23,15 +23,25 @@ def test_benchmark_reports_runner_loop_pipeline_and_memory(config, tmp_path):
     out = tmp_path / 'bench.json'
     result = tool.main([
         osp.join(REPO, 'configs', config), '--iters', '3', '--warmup', '1',
-        '--out', str(out), '--cfg-options',
+        '--rounds', '2', '--out', str(out), '--cfg-options',
         'train_dataloader.dataset.source=sample',
         f'train_dataloader.dataset.cache_dir={tmp_path / "cache"}',
     ])
     assert json.loads(out.read_text()) == result
     for key in ('runner_img_s', 'loop_img_s', 'pipeline_img_s'):
         assert result[key] > 0, key
+    # two rounds: the medians are the means of the rounds, and the ratio is
+    # the median of the per-round ratios
+    assert len(result['runner_img_s_rounds']) == 2
+    assert result['runner_img_s'] == pytest.approx(
+        sum(result['runner_img_s_rounds']) / 2)
+    assert result['loop_img_s'] == pytest.approx(
+        sum(result['loop_img_s_rounds']) / 2)
+    assert result['runner_over_loop_rounds'] == pytest.approx([
+        a / b for a, b in zip(result['runner_img_s_rounds'],
+                              result['loop_img_s_rounds'])])
     assert result['runner_over_loop'] == pytest.approx(
-        result['runner_img_s'] / result['loop_img_s'])
+        sum(result['runner_over_loop_rounds']) / 2)
     assert result['peak_rss_mib'] > 100
     assert result['device'] == 'cpu' and result['num_workers'] == 0
 

@@ -264,6 +264,26 @@ def test_data_list_entries_and_metainfo():
     assert 'Split: \ttrain' in repr(dataset)
 
 
+def test_data_info_is_an_independent_copy_like_mmengines():
+    from mmengine.dataset import BaseDataset
+    dataset = build()
+    for idx in (3, -2):
+        ours = dataset.get_data_info(idx)
+        theirs = BaseDataset.get_data_info(dataset, idx)  # a deep copy
+        assert ours.keys() == theirs.keys()
+        assert ours['sample_idx'] == theirs['sample_idx'] == idx % len(
+            dataset)
+        for key, value in theirs.items():
+            np.testing.assert_array_equal(ours[key], value)
+        # changing the copy in place leaves the data set as it was
+        ours['img'][:] = 7
+        ours['color_target'][:] = 7
+        again = dataset.get_data_info(idx)
+        np.testing.assert_array_equal(again['img'], theirs['img'])
+        np.testing.assert_array_equal(again['color_target'],
+                                      theirs['color_target'])
+
+
 def test_registry_build_with_pack_inputs():
     from mmpretrain.registry import DATASETS
     dataset = DATASETS.build(

@@ -10,6 +10,13 @@ In one process, for one config (baseline or LNTL), it measures:
 (d) the ratio a / b, the peak resident memory of the process and, on a GPU,
     the peak GPU memory.
 
+(a) and (b) are measured in ``--rounds`` alternating rounds (runner first in
+even rounds, loop first in odd ones) and reported as medians, with the
+per-round values beside them: the first measurement in a process pays
+one-time costs (kernel selection, memory pools) that a single pass would
+charge to whichever runs first, and on a shared 2-core machine a single
+pass varies by about 10 %.
+
 Validation, checkpoints and the LNTL warm-up (``pretrain_epochs``) are off,
 so (a) and (b) time the same step. Example::
 
@@ -20,6 +27,7 @@ import argparse
 import json
 import os.path as osp
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -44,6 +52,9 @@ def parse_args(argv=None):
                         help='timed iterations of (a), (b) and (c)')
     parser.add_argument('--warmup', type=int, default=10,
                         help='untimed iterations before each measurement')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='alternating rounds of (a) and (b); medians '
+                        'are reported')
     parser.add_argument('--skip-loop', action='store_true',
                         help='skip the hand-written loop (b)')
     parser.add_argument('--out', help='also write the results as JSON')
@@ -230,6 +241,32 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
     return images_per_second(stamps, warmup, batch_size)
 
 
+def measure_rounds(cfg: Config, args) -> dict:
+    """(a), (b) and a / b over ``args.rounds`` alternating rounds: the
+    medians, and the per-round values under ``*_rounds``."""
+    if args.rounds < 1:
+        raise SystemExit(f'--rounds {args.rounds}: must be at least 1')
+    runner, loop = [], []
+    for index in range(args.rounds):
+        order = ['runner', 'loop'] if index % 2 == 0 else ['loop', 'runner']
+        for name in order:
+            if name == 'runner':
+                runner.append(measure_runner(cfg.copy(), args.warmup))
+            elif not args.skip_loop:
+                loop.append(
+                    measure_loop(cfg.copy(), args.iters, args.warmup))
+    result = dict(runner_img_s=statistics.median(runner),
+                  runner_img_s_rounds=runner)
+    if loop:
+        ratios = [a / b for a, b in zip(runner, loop)]
+        result.update(
+            loop_img_s=statistics.median(loop),
+            loop_img_s_rounds=loop,
+            runner_over_loop=statistics.median(ratios),
+            runner_over_loop_rounds=ratios)
+    return result
+
+
 def peak_rss_mib() -> float:
     """Peak resident memory of this process (Linux: ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -248,20 +285,18 @@ def main(argv=None) -> dict:
             batch_size=cfg.train_dataloader.batch_size,
             num_workers=cfg.train_dataloader.num_workers,
             iters=args.iters)
-        result['runner_img_s'] = measure_runner(cfg.copy(), args.warmup)
-        if not args.skip_loop:
-            result['loop_img_s'] = measure_loop(cfg.copy(), args.iters,
-                                                args.warmup)
-            result['runner_over_loop'] = result['runner_img_s'] / \
-                result['loop_img_s']
+        result.update(measure_rounds(cfg, args))
         result['pipeline_img_s'] = measure_pipeline(cfg.copy(), args.iters,
                                                     args.warmup)
         result['peak_rss_mib'] = peak_rss_mib()
         if torch.cuda.is_available():
             result['peak_gpu_mib'] = torch.cuda.max_memory_allocated() / 2**20
     for key, value in result.items():
-        print(f'{key:>18}: ' +
-              (f'{value:.3f}' if isinstance(value, float) else str(value)))
+        if isinstance(value, list):
+            value = ' '.join(f'{v:.3f}' for v in value)
+        elif isinstance(value, float):
+            value = f'{value:.3f}'
+        print(f'{key:>23}: {value}')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(result, f, indent=2)
