@@ -22,7 +22,7 @@ data="train_dataloader.dataset.source=idx train_dataloader.dataset.data_root=dat
 for cfg in baseline_cmnist lnl_cmnist; do
   python3 tools/analysis/benchmark_train.py configs/$cfg.py --iters 200 \
     --warmup 20 --out "$out/bench_$cfg.json" --cfg-options $data \
-    2>&1 | tail -n 14 | tee "$out/bench_$cfg.txt"
+    2>&1 | tail -n 18 | tee "$out/bench_$cfg.txt"
 done
 all=""
 for split in train val test; do
