@@ -1,8 +1,11 @@
 """Config edits shared by ``tools/train.py`` and ``tools/test.py``."""
+import difflib
+import inspect
 import logging
 import os
 import os.path as osp
-from typing import Optional
+import re
+from typing import List, Optional
 
 import torch
 from mmengine.config import Config, ConfigDict
@@ -154,3 +157,70 @@ def build_runner(cfg: Config):
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
+
+
+def _init_arguments(cls) -> List[str]:
+    """Names of the keyword arguments of ``cls``'s ``__init__`` and its
+    bases'."""
+    names = []
+    for klass in cls.__mro__:
+        init = klass.__dict__.get('__init__')
+        if init is None or klass is object:
+            continue
+        for name, param in inspect.signature(init).parameters.items():
+            if name != 'self' and param.kind not in (
+                    param.VAR_POSITIONAL, param.VAR_KEYWORD) and \
+                    name not in names:
+                names.append(name)
+    return names
+
+
+def _explain_dataset_error(field: str, cls, error: Exception) -> str:
+    """The message of a dataset constructor's error, naming the field; for
+    an unknown argument, the closest known one."""
+    unknown = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+    if isinstance(error, TypeError) and unknown:
+        name, accepted = unknown.group(1), _init_arguments(cls)
+        close = difflib.get_close_matches(name, accepted, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ''
+        return (f'{field}.dataset: {cls.__name__} has no option '
+                f'{name!r}{hint}. Its options: {", ".join(accepted)}.')
+    message = error.args[0] if isinstance(error, KeyError) and error.args \
+        else error
+    return f'{field}.dataset ({cls.__name__}): {message}'
+
+
+def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> None:
+    """Check the dataset options of the dataloaders ``fields`` before the
+    tools write anything.
+
+    Each dataset whose class takes ``lazy_init`` (MMEngine's
+    ``BaseDataset`` and its subclasses, e.g. ``ColoredMNIST``) is built with
+    ``lazy_init=True``: its arguments and pipeline are checked, no data is
+    read. A wrong argument name or value raises a
+    :class:`~lnl_mm.utils.errors.ConfigError` naming the config field, with
+    the closest argument name for a typo. Other datasets (wrappers, unknown
+    types) are left to the Runner.
+    """
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import DATASETS
+    from .errors import ConfigError, UserError
+    init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
+    for field in fields:
+        dataset = (cfg.get(field) or {}).get('dataset')
+        if not isinstance(dataset, dict) or 'type' not in dataset:
+            continue
+        cls = dataset['type']
+        if isinstance(cls, str):
+            cls = DATASETS.get(cls)
+        if not isinstance(cls, type) or 'lazy_init' not in _init_arguments(
+                cls):
+            continue
+        args = {k: v for k, v in dataset.items() if k != 'type'}
+        try:
+            cls(**dict(args, lazy_init=True))
+        except UserError:
+            raise
+        except (TypeError, ValueError, KeyError) as error:
+            raise ConfigError(_explain_dataset_error(field, cls,
+                                                     error)) from None

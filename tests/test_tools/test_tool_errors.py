@@ -78,3 +78,46 @@ def test_the_script_exits_1_without_traceback(tmp_path):
     assert proc.returncode == 1
     assert 'is empty (0 bytes)' in proc.stderr
     assert 'Traceback' not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize('option, expected', [
+    ('train_dataloader.dataset.colour_var=0.05',
+     "ERROR: train_dataloader.dataset: ColoredMNIST has no option "
+     "'colour_var' (did you mean 'color_var'?). Its options: data_root, "),
+    ('val_dataloader.dataset.source=smaple',
+     "ERROR: val_dataloader.dataset (ColoredMNIST): source='smaple' is "
+     "unknown; use one of 'auto', 'idx', 'lntl_npy', 'sample'."),
+    ('train_dataloader.dataset.color_var=-1',
+     'ERROR: train_dataloader.dataset (ColoredMNIST): color_var=-1.0 is '
+     'not a positive finite number.'),
+])
+def test_train_py_names_a_wrong_dataset_option_before_writing_anything(
+        tmp_path, capsys, option, expected):
+    work_dir = tmp_path / 'work'
+    code, err = cli(train_tool.main, [
+        os.path.join(REPO, 'configs', 'baseline_cmnist.py'), '--work-dir',
+        str(work_dir), '--cfg-options', option
+    ], capsys)
+    assert code == 1
+    assert err.startswith(expected), err
+    assert 'Traceback' not in err
+    assert not work_dir.exists()  # no Runner, no log folder, no config dump
+
+
+def test_test_py_checks_the_test_dataset_only(tmp_path, capsys):
+    config, _ = toy_config(tmp_path)
+    work_dir = tmp_path / 'test_work'
+    checkpoint = tmp_path / 'missing.pth'
+    base = [os.path.join(REPO, 'configs', 'baseline_cmnist.py'),
+            str(checkpoint), '--work-dir', str(work_dir), '--cfg-options']
+    # a wrong training option does not concern testing: the checkpoint
+    # check speaks; a wrong test option is named first
+    code, err = cli(test_tool.main,
+                    base + ['train_dataloader.dataset.colour_var=1'], capsys)
+    assert code == 1 and 'does not exist' in err
+    code, err = cli(test_tool.main,
+                    base + ['test_dataloader.dataset.split=tset'], capsys)
+    assert code == 1
+    assert err.startswith("ERROR: test_dataloader.dataset (ColoredMNIST): "
+                          "split='tset' is unknown"), err
+    assert not work_dir.exists()
