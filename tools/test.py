@@ -19,7 +19,7 @@ from mmengine.model import is_model_wrapper
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import (ConfigError, build_runner, check_checkpoint_file,
-                          check_dataset_cfgs,
+                          check_dataset_cfgs, check_hook_cfgs,
                           check_writable_dir, explain_untrusted_checkpoint,
                           finalize_dataloaders, run_cli,
                           set_dataloader_defaults, setup_default_scope,
@@ -178,6 +178,7 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     check_dataset_cfgs(cfg, ('test_dataloader', ))
+    check_hook_cfgs(cfg)
     if '://' not in args.checkpoint:
         check_checkpoint_file(args.checkpoint)
     check_writable_dir(cfg.work_dir)  # after the checks: creates the dir

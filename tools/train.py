@@ -17,7 +17,7 @@ from mmpretrain.registry import HOOKS
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import (DATALOADER_FIELDS, ConfigError, build_runner,
-                          check_dataset_cfgs,
+                          check_dataset_cfgs, check_hook_cfgs,
                           check_checkpoint_file, check_last_checkpoint,
                           check_writable_dir, checkpoint_path_of,
                           enable_amp, explain_untrusted_checkpoint,
@@ -138,8 +138,9 @@ def check_before_training(cfg):
     a checkpoint to load that is no checkpoint file (missing, empty, text,
     truncated), a resume that the config's ``ResumeCheckHook`` refuses
     (the hook checks again, with the dataset's metainfo, when loading), or
-    a wrong dataset option."""
+    a wrong dataset or hook option."""
     check_dataset_cfgs(cfg, ('train_dataloader', 'val_dataloader'))
+    check_hook_cfgs(cfg)
     if cfg.get('resume') and not cfg.get('load_from'):
         checkpoint = check_last_checkpoint(cfg.work_dir)
         if checkpoint is None:

@@ -12,6 +12,7 @@ from .amp import amp_device_available, enable_amp, find_optim_wrapper_cfgs
 from .atomic_files import (atomic_file, atomic_write_text, commit_file,
                            remove_stale_temp_files, temp_path_for)
 from .cfg_utils import (DATALOADER_FIELDS, build_runner, check_dataset_cfgs,
+                        check_hook_cfgs,
                         disable_persistent_workers_without_workers,
                         auto_num_workers, finalize_dataloaders,
                         set_dataloader_defaults, setup_default_scope,
@@ -39,6 +40,7 @@ from .work_dir import (check_free_space, check_writable_dir,
 __all__ = [
     'DATALOADER_FIELDS',
     'amp_device_available', 'build_runner', 'check_dataset_cfgs',
+    'check_hook_cfgs',
     'enable_amp',
     'find_optim_wrapper_cfgs',
     'disable_persistent_workers_without_workers', 'set_dataloader_defaults',

@@ -175,19 +175,19 @@ def _init_arguments(cls) -> List[str]:
     return names
 
 
-def _explain_dataset_error(field: str, cls, error: Exception) -> str:
-    """The message of a dataset constructor's error, naming the field; for
+def _explain_build_error(field: str, cls, error: Exception) -> str:
+    """The message of a constructor's error, naming the config field; for
     an unknown argument, the closest known one."""
     unknown = re.search(r"unexpected keyword argument '(\w+)'", str(error))
     if isinstance(error, TypeError) and unknown:
         name, accepted = unknown.group(1), _init_arguments(cls)
         close = difflib.get_close_matches(name, accepted, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ''
-        return (f'{field}.dataset: {cls.__name__} has no option '
+        return (f'{field}: {cls.__name__} has no option '
                 f'{name!r}{hint}. Its options: {", ".join(accepted)}.')
     message = error.args[0] if isinstance(error, KeyError) and error.args \
         else error
-    return f'{field}.dataset ({cls.__name__}): {message}'
+    return f'{field} ({cls.__name__}): {message}'
 
 
 def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> None:
@@ -217,10 +217,71 @@ def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> None:
                 cls):
             continue
         args = {k: v for k, v in dataset.items() if k != 'type'}
+        if 'dataset' in args or 'datasets' in args:
+            continue  # a wrapper: it would build (and load) what it wraps
         try:
             cls(**dict(args, lazy_init=True))
         except UserError:
             raise
         except (TypeError, ValueError, KeyError) as error:
-            raise ConfigError(_explain_dataset_error(field, cls,
-                                                     error)) from None
+            raise ConfigError(
+                _explain_build_error(f'{field}.dataset', cls,
+                                     error)) from None
+
+
+def _takes_any_keyword(cls) -> bool:
+    """Whether ``cls.__init__`` (or a base's, reached through ``**kwargs``)
+    may accept names it does not list."""
+    for klass in cls.__mro__:
+        init = klass.__dict__.get('__init__')
+        if init is None or klass is object:
+            continue
+        params = inspect.signature(init).parameters.values()
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            return False
+    return True
+
+
+def check_hook_cfgs(cfg: Config) -> None:
+    """Check the options of the config's ``default_hooks`` and
+    ``custom_hooks`` before the tools write anything.
+
+    Every hook's option names are checked against its constructor's
+    arguments; lnl_mm's own hooks, whose constructors only check and store
+    their arguments, are also built once, which checks the values. A wrong
+    option raises a :class:`~lnl_mm.utils.errors.ConfigError` naming the
+    field (e.g. ``default_hooks.non_finite``), with the closest argument
+    name for a typo.
+    """
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import HOOKS
+    from .errors import ConfigError, UserError
+    init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
+    hooks = [(f'default_hooks.{name}', hook)
+             for name, hook in (cfg.get('default_hooks') or {}).items()]
+    hooks += [(f'custom_hooks[{index}]', hook)
+              for index, hook in enumerate(cfg.get('custom_hooks') or [])]
+    for field, hook in hooks:
+        if not isinstance(hook, dict) or 'type' not in hook:
+            continue
+        cls = hook['type']
+        if isinstance(cls, str):
+            cls = HOOKS.get(cls)
+        if not isinstance(cls, type):
+            continue  # an unknown type: the Runner names it
+        args = {k: v for k, v in hook.items() if k not in ('type',
+                                                         'priority')}
+        accepted = _init_arguments(cls)
+        unknown = [name for name in args if name not in accepted]
+        if unknown and not _takes_any_keyword(cls):
+            error = TypeError(f"unexpected keyword argument '{unknown[0]}'")
+            raise ConfigError(_explain_build_error(field, cls, error))
+        if not cls.__module__.startswith('lnl_mm.'):
+            continue
+        try:
+            cls(**args)
+        except UserError:
+            raise
+        except (TypeError, ValueError, KeyError) as error:
+            raise ConfigError(_explain_build_error(field, cls,
+                                                   error)) from None
