@@ -14,7 +14,7 @@ import lnl_mm  # noqa: F401
 from lnl_mm.utils import CheckpointError
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_tools'))
-from tool_helpers import REPO, load_tool  # noqa: E402
+from tool_helpers import REPO, load_tool, sample_data_options  # noqa: E402
 
 LNTL = osp.join(REPO, 'configs', 'lnl_cmnist.py')
 BASELINE = osp.join(REPO, 'configs', 'baseline_cmnist.py')
@@ -41,11 +41,8 @@ def save(path, state_dict):
 def run_test(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('ckpt_check')
     opts = ['test_dataloader.dataset.indices=40',
-            'train_dataloader.dataset.indices=40']
-    for split in ('train', 'val', 'test'):
-        opts += [f'{split}_dataloader.dataset.source=sample',
-                 f'{split}_dataloader.dataset.cache_dir={tmp}/cache',
-                 f'{split}_dataloader.num_workers=0']
+            'train_dataloader.dataset.indices=40'
+            ] + sample_data_options(tmp / 'cache')
     count = [0]
 
     def run(checkpoint, config=LNTL):

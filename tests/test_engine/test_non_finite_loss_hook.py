@@ -21,7 +21,7 @@ from lnl_mm.utils import NonFiniteLossError
 from lnl_mm.utils import read_checkpoint
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_tools'))
-from tool_helpers import REPO, load_tool  # noqa: E402
+from tool_helpers import REPO, load_tool, sample_data_options  # noqa: E402
 
 
 class FakeRunner:
@@ -222,11 +222,7 @@ def test_without_amp_the_same_gradient_overflow_stops_training():
 def test_lr_1000_through_train_py_stops_and_leaves_only_finite_files(
         tmp_path):
     work_dir = tmp_path / 'work'
-    opts = []
-    for split in ('train', 'val', 'test'):
-        opts += [f'{split}_dataloader.dataset.source=sample',
-                 f'{split}_dataloader.dataset.cache_dir={tmp_path}/cache',
-                 f'{split}_dataloader.num_workers=0']
+    opts = sample_data_options(tmp_path / 'cache')
     with pytest.raises(NonFiniteLossError) as info:
         load_tool('train').main([
             osp.join(REPO, 'configs', 'lnl_cmnist.py'),

@@ -16,7 +16,7 @@ from lnl_mm.engine.hooks import UnlearningStartHook
 from lnl_mm.utils import ConfigError, read_checkpoint
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_tools'))
-from tool_helpers import REPO, load_tool  # noqa: E402
+from tool_helpers import REPO, load_tool, sample_data_options  # noqa: E402
 
 
 class FakeRunner:
@@ -142,13 +142,7 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     resume to 2: the final checkpoints are bit-identical."""
     config = osp.join(REPO, 'configs', 'lnl_cmnist_two_stage_one_run.py')
     cache = tmp_path / 'cache'
-    opts = []
-    for split in ('train', 'val', 'test'):
-        opts += [f'{split}_dataloader.dataset.source=sample',
-                 f'{split}_dataloader.dataset.cache_dir={cache}',
-                 f'{split}_dataloader.num_workers=0',
-                 f'{split}_dataloader.persistent_workers=False']
-    opts += ['train_dataloader.dataset.indices=48',
+    opts = sample_data_options(cache) + ['train_dataloader.dataset.indices=48',
              'train_dataloader.batch_size=16',
              'val_dataloader.dataset.indices=32', 'model.pretrain_epochs=1',
              'default_hooks.checkpoint.interval=1', 'custom_hooks=[]']

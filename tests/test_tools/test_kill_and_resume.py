@@ -22,7 +22,8 @@ import torch
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import ResumeError
 from lnl_mm.utils import read_checkpoint
-from tool_helpers import REPO, free_port, load_tool, subprocess_env
+from tool_helpers import (REPO, free_port, load_tool, sample_data_options,
+                          subprocess_env)
 
 pytestmark = pytest.mark.skipif(
     torch.cuda.is_available(), reason='tests the CPU (gloo) path')
@@ -56,13 +57,7 @@ def train_in_process(config, work_dir, cache, resume=False):
 
 
 def options(cache):
-    opts = []
-    for split in ('train', 'val', 'test'):
-        opts += [f'{split}_dataloader.dataset.source=sample',
-                 f'{split}_dataloader.dataset.cache_dir={cache}',
-                 f'{split}_dataloader.num_workers=0',
-                 f'{split}_dataloader.persistent_workers=False']
-    return opts + [
+    return sample_data_options(cache) + [
         'train_dataloader.dataset.indices=64',
         'train_dataloader.batch_size=16',
         'val_dataloader.dataset.indices=40', 'train_cfg.max_epochs=3',
