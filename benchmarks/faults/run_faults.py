@@ -629,9 +629,21 @@ def t8_work_dir():
           setup=lambda: fresh(wd))
 
 
+def write_pause_config(kind):
+    """The config of the kill trials: the shipped config plus PauseHook
+    (benchmarks/faults/faulthooks.py, on the trials' PYTHONPATH)."""
+    base = BASE_CFG if kind == 'base' else LNTL_CFG
+    with open(PAUSE_CFG[kind], 'w') as f:
+        f.write(f"_base_ = [{osp.join(REPO, base)!r}]\n"
+                "custom_imports = dict(imports=['lnl_mm', 'faulthooks'], "
+                "allow_failed_imports=False)\n"
+                "custom_hooks = [dict(type='PauseHook')]\n")
+
+
 def t9_kill(kind):
     """kill -9 in epoch 2 (after its 1st iteration), then --resume."""
     import signal as _s
+    write_pause_config(kind)
     cfg = PAUSE_CFG[kind]
     tidk = '9' if kind == 'base' else '9L'
     if SELECT and not any(tidk.startswith(s) for s in SELECT):
