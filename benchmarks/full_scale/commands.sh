@@ -113,3 +113,23 @@ python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s3_cv050 baseli
   "lntl_2stage_tuned=$R5/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0" lntl=$R5/lntl
 python benchmarks/full_scale/readme_table.py <session-2 results.csv> $HOME/runs/summary_s3_cv020/results.csv \
   $HOME/runs/summary_s3_cv050/results.csv --out benchmarks/full_scale/results.csv
+
+# ==== Session 4 (2026-11-29), code snapshots: code3 = git archive 87cc20a,
+# code4 = git archive 644f1a0 (adds UnlearningStartHook and
+# configs/lnl_cmnist_two_stage_one_run.py); same common settings as above.
+# ---- streamA4.sh: the paper's exact schedule at cv 0.020, seed 0, checkpoint every epoch (resumable)
+$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 0 --epochs 100 --cfg-options default_hooks.checkpoint.interval=1 \
+  --work-root $HOME/runs/paper_exact
+# ---- streamB4.sh (code3): the recommended one run with the two stages' lr profile (x0.1 at 4, 8, 14, 18;
+# x10 at 10), seed 0 (ran as configs/lnl_cmnist_matched_lr.py in the snapshot; committed as
+# benchmarks/full_scale/configs/lnl_cmnist_matched_lr.py)
+$SWEEP --methods lntl_matched_lr=benchmarks/full_scale/configs/lnl_cmnist_matched_lr.py --color-vars 0.020 --seeds 0 --epochs 20 \
+  --work-root $HOME/runs/recipes_s4
+# ---- streamB4b/B4c/C4 (code4): the two stages in one run, seeds 0, 2 and 1
+$SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py --color-vars 0.020 --seeds 0 \
+  --epochs 20 --work-root $HOME/runs/recipes_s4
+$SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py --color-vars 0.020 --seeds 2 \
+  --epochs 20 --work-root $HOME/runs/recipes_s4_s2
+$SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py --color-vars 0.020 --seeds 1 \
+  --epochs 20 --work-root $HOME/runs/recipes_s4_s1
