@@ -27,6 +27,11 @@ METHODS = OrderedDict(
     lntl_2stage_tuned=('LNTL, lambda 0.1 / mu 1.0, two stages',
                        '`lnl_cmnist_from_baseline.py` + `--grid`'),
     lntl=('**LNTL, recommended, one run**', '**`lnl_cmnist.py`**'),
+    lntl_two_stage_one_run=('LNTL, lambda 0.1 / mu 1.0, two stages in one '
+                            'run', '`lnl_cmnist_two_stage_one_run.py`'),
+    lntl_matched_lr=('LNTL one run with the two stages\' lr, no resets',
+                     '`benchmarks/full_scale/configs/'
+                     'lnl_cmnist_matched_lr.py`'),
 )
 TWO_STAGE = ('lntl_2stage_paper', 'lntl_2stage_tuned')
 
