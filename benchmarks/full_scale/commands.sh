@@ -133,3 +133,9 @@ $SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py 
   --epochs 20 --work-root $HOME/runs/recipes_s4_s2
 $SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py --color-vars 0.020 --seeds 1 \
   --epochs 20 --work-root $HOME/runs/recipes_s4_s1
+# ---- ablation (code4): which reset matters. Resume seed 1's end-of-warm-up checkpoint (epoch_10.pth,
+# copied before it was rotated away, with the run's config.py) with one reset only:
+#   python tools/train.py seed1_config.py --work-dir ~/runs/ablate/h_only --resume seed1_epoch_10.pth \
+#     --cfg-options default_hooks.unlearning_start.reset_optimizer_state=False
+#   python tools/train.py seed1_config.py --work-dir ~/runs/ablate/momentum_only --resume seed1_epoch_10.pth \
+#     --cfg-options 'default_hooks.unlearning_start.modules=[]'        # not run yet
