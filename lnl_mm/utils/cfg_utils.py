@@ -190,6 +190,29 @@ def _explain_build_error(field: str, cls, error: Exception) -> str:
     return f'{field} ({cls.__name__}): {message}'
 
 
+def _build_checked(field: str, cls, args: dict) -> None:
+    """``cls(**args)``; a constructor's ``TypeError``, ``ValueError`` or
+    ``KeyError`` becomes a ``ConfigError`` naming ``field``."""
+    from .errors import ConfigError, UserError
+    try:
+        cls(**args)
+    except UserError:
+        raise
+    except (TypeError, ValueError, KeyError) as error:
+        raise ConfigError(_explain_build_error(field, cls, error)) from None
+
+
+def _registered_class(spec, registry):
+    """The class a ``dict(type=...)`` config names, or None (not a config
+    dict, or a type the registry does not know: the Runner names it)."""
+    if not isinstance(spec, dict) or 'type' not in spec:
+        return None
+    cls = spec['type']
+    if isinstance(cls, str):
+        cls = registry.get(cls)
+    return cls if isinstance(cls, type) else None
+
+
 def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> None:
     """Check the dataset options of the dataloaders ``fields`` before the
     tools write anything.
@@ -204,29 +227,16 @@ def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> None:
     """
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS
-    from .errors import ConfigError, UserError
     init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
     for field in fields:
         dataset = (cfg.get(field) or {}).get('dataset')
-        if not isinstance(dataset, dict) or 'type' not in dataset:
-            continue
-        cls = dataset['type']
-        if isinstance(cls, str):
-            cls = DATASETS.get(cls)
-        if not isinstance(cls, type) or 'lazy_init' not in _init_arguments(
-                cls):
+        cls = _registered_class(dataset, DATASETS)
+        if cls is None or 'lazy_init' not in _init_arguments(cls):
             continue
         args = {k: v for k, v in dataset.items() if k != 'type'}
         if 'dataset' in args or 'datasets' in args:
             continue  # a wrapper: it would build (and load) what it wraps
-        try:
-            cls(**dict(args, lazy_init=True))
-        except UserError:
-            raise
-        except (TypeError, ValueError, KeyError) as error:
-            raise ConfigError(
-                _explain_build_error(f'{field}.dataset', cls,
-                                     error)) from None
+        _build_checked(f'{field}.dataset', cls, dict(args, lazy_init=True))
 
 
 def _takes_any_keyword(cls) -> bool:
@@ -255,20 +265,16 @@ def check_hook_cfgs(cfg: Config) -> None:
     """
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import HOOKS
-    from .errors import ConfigError, UserError
+    from .errors import ConfigError
     init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
     hooks = [(f'default_hooks.{name}', hook)
              for name, hook in (cfg.get('default_hooks') or {}).items()]
     hooks += [(f'custom_hooks[{index}]', hook)
               for index, hook in enumerate(cfg.get('custom_hooks') or [])]
     for field, hook in hooks:
-        if not isinstance(hook, dict) or 'type' not in hook:
+        cls = _registered_class(hook, HOOKS)
+        if cls is None:
             continue
-        cls = hook['type']
-        if isinstance(cls, str):
-            cls = HOOKS.get(cls)
-        if not isinstance(cls, type):
-            continue  # an unknown type: the Runner names it
         args = {k: v for k, v in hook.items() if k not in ('type',
                                                          'priority')}
         accepted = _init_arguments(cls)
@@ -276,12 +282,5 @@ def check_hook_cfgs(cfg: Config) -> None:
         if unknown and not _takes_any_keyword(cls):
             error = TypeError(f"unexpected keyword argument '{unknown[0]}'")
             raise ConfigError(_explain_build_error(field, cls, error))
-        if not cls.__module__.startswith('lnl_mm.'):
-            continue
-        try:
-            cls(**args)
-        except UserError:
-            raise
-        except (TypeError, ValueError, KeyError) as error:
-            raise ConfigError(_explain_build_error(field, cls,
-                                                   error)) from None
+        if cls.__module__.startswith('lnl_mm.'):
+            _build_checked(field, cls, args)

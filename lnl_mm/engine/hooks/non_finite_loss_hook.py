@@ -21,6 +21,12 @@ def named_optimizers(optim_wrapper) -> Dict[str, torch.optim.Optimizer]:
     return {'optimizer': optim_wrapper.optimizer}
 
 
+def runner_model(runner) -> torch.nn.Module:
+    """The runner's model, without its distributed wrapper."""
+    model = runner.model
+    return model.module if is_model_wrapper(model) else model
+
+
 def _has_non_finite_grad(optimizer: torch.optim.Optimizer) -> bool:
     grads = [
         p.grad for group in optimizer.param_groups for p in group['params']
@@ -112,17 +118,12 @@ class NonFiniteLossHook(Hook):
     # ------------------------------------------------------------------
     # per iteration
     # ------------------------------------------------------------------
-    @staticmethod
-    def _model(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
         self._bad_grads = []
         if self.policy == 'skip':
             self._buffers = {
                 name: buf.detach().clone()
-                for name, buf in self._model(runner).named_buffers()
+                for name, buf in runner_model(runner).named_buffers()
             }
 
     def after_train_iter(self,
@@ -135,13 +136,13 @@ class NonFiniteLossHook(Hook):
         if self.policy == 'skip' and self._buffers is not None and (
                 terms or grads):
             with torch.no_grad():
-                for name, buf in self._model(runner).named_buffers():
+                for name, buf in runner_model(runner).named_buffers():
                     buf.copy_(self._buffers[name])
         report = self._gather(
             dict(
                 terms=terms,
                 grads=grads,
-                weights=non_finite_model_state(self._model(runner))))
+                weights=non_finite_model_state(runner_model(runner))))
         if report is None:
             return
         # Non-finite weights that skipping cannot repair: left after 'skip'

@@ -4,7 +4,6 @@ from typing import Optional, Union
 from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 from lnl_mm.utils.atomic_files import (atomic_write_text, commit_file,
@@ -16,6 +15,7 @@ from lnl_mm.utils.numerics import non_finite_tensors
 from lnl_mm.utils.state_dict_fit import name_some
 from lnl_mm.utils.work_dir import (check_free_space, check_writable_dir,
                                    estimate_checkpoint_bytes)
+from .non_finite_loss_hook import runner_model
 
 
 def _agree(message: Optional[str]) -> Optional[str]:
@@ -102,21 +102,17 @@ class SafeCheckpointHook(CheckpointHook):
                     'save.')
         needed = self.min_free_bytes
         if needed == 'auto':
-            needed = estimate_checkpoint_bytes(self._model(runner))
+            needed = estimate_checkpoint_bytes(runner_model(runner))
         if needed is not None:
             check_free_space(self.out_dir, needed, 'checkpoint directory')
 
     # ------------------------------------------------------------------
     # saving
     # ------------------------------------------------------------------
-    @staticmethod
-    def _model(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
 
     def _refuse_non_finite(self, runner, filename: str) -> bool:
         """Log and return True if the model holds NaN/inf values."""
-        bad = non_finite_tensors(self._model(runner).state_dict())
+        bad = non_finite_tensors(runner_model(runner).state_dict())
         if not bad:
             return False
         runner.logger.error(

@@ -3,24 +3,20 @@ from typing import Sequence
 import torch
 import torch.nn as nn
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 from lnl_mm.utils.errors import ConfigError
-from .non_finite_loss_hook import named_optimizers
+from .non_finite_loss_hook import named_optimizers, runner_model
 
 
-def reinitialise(module: nn.Module) -> int:
+def reinitialise(module: nn.Module) -> None:
     """Give ``module`` fresh weights: ``reset_parameters()`` of every
     submodule that has one (convolutions, linear and norm layers, which also
-    reset BatchNorm's running statistics). Returns how many were reset."""
-    count = 0
+    reset BatchNorm's running statistics)."""
     for sub in module.modules():
         reset = getattr(sub, 'reset_parameters', None)
         if callable(reset):
             reset()
-            count += 1
-    return count
 
 
 @HOOKS.register_module()
@@ -63,12 +59,8 @@ class UnlearningStartHook(Hook):
         self.modules = tuple(modules)
         self.reset_optimizer_state = bool(reset_optimizer_state)
 
-    def _model(self, runner) -> nn.Module:
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
     def before_train(self, runner) -> None:
-        model = self._model(runner)
+        model = runner_model(runner)
         epochs = getattr(model, 'pretrain_epochs', None)
         if not isinstance(epochs, int):
             raise ConfigError(
@@ -89,7 +81,7 @@ class UnlearningStartHook(Hook):
                 ' so unlearning starts with the freshly built model.')
 
     def before_train_epoch(self, runner) -> None:
-        model = self._model(runner)
+        model = runner_model(runner)
         start = model.pretrain_epochs
         if start == 0 or runner.epoch != start:
             return
