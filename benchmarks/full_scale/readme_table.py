@@ -26,9 +26,10 @@ METHODS = OrderedDict(
                        '`lnl_cmnist_from_baseline.py`'),
     lntl_2stage_tuned=('LNTL, lambda 0.1 / mu 1.0, two stages',
                        '`lnl_cmnist_from_baseline.py` + `--grid`'),
-    lntl=('**LNTL, recommended, one run**', '**`lnl_cmnist.py`**'),
-    lntl_two_stage_one_run=('LNTL, lambda 0.1 / mu 1.0, two stages in one '
-                            'run', '`lnl_cmnist_two_stage_one_run.py`'),
+    lntl=('**LNTL, recommended: two stages in one run**',
+          '**`lnl_cmnist.py`**'),
+    lntl_session3=('LNTL one run, no resets (`lnl_cmnist.py` of lnl_mm 0.2)',
+                   '`benchmarks/full_scale/configs/lnl_cmnist_session3.py`'),
     lntl_matched_lr=('LNTL one run with the two stages\' lr, no resets',
                      '`benchmarks/full_scale/configs/'
                      'lnl_cmnist_matched_lr.py`'),

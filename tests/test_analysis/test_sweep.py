@@ -65,10 +65,11 @@ def test_set_epochs_scales_milestones_and_warmup():
     assert cfg.train_cfg.max_epochs == 20
     assert cfg.param_scheduler.milestones == [8, 16]
     assert cfg.model.pretrain_epochs == 2
-    # the recommended recipe: the warm-up ends where the lr drops to 0.001
+    # the recommended recipe (two schedulers): the x10 step back to lr
+    # 0.001 stays at the end of the warm-up
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
     sweep.set_epochs(cfg, 10)
-    assert cfg.param_scheduler.milestones == [5, 7, 9]
+    assert [s.milestones for s in cfg.param_scheduler] == [[2, 4, 7, 9], [5]]
     assert cfg.model.pretrain_epochs == 5
 
 

@@ -2,7 +2,7 @@
 recipe, h gets fresh weights and the optimizers lose their momentum, as in
 the paper's two-stage form; nothing else changes, the fresh weights do not
 depend on what happened before, and a resumed run equals an uninterrupted
-one (configs/lnl_cmnist_two_stage_one_run.py through tools/train.py)."""
+one (configs/lnl_cmnist.py through tools/train.py)."""
 import copy
 import os.path as osp
 import sys
@@ -140,7 +140,7 @@ def test_bad_configurations_are_refused_with_the_fix():
 def test_resumed_run_equals_uninterrupted_run(tmp_path):
     """Train 2 epochs (epoch 1 warm-up) in one go, and as 1 epoch then a
     resume to 2: the final checkpoints are bit-identical."""
-    config = osp.join(REPO, 'configs', 'lnl_cmnist_two_stage_one_run.py')
+    config = osp.join(REPO, 'configs', 'lnl_cmnist.py')
     cache = tmp_path / 'cache'
     opts = sample_data_options(cache) + ['train_dataloader.dataset.indices=48',
              'train_dataloader.batch_size=16',
