@@ -1,0 +1,56 @@
+"""Copy what the session-4 runs (continued in session 5) wrote so far into
+this folder: per-epoch validation accuracy from each run's
+``vis_data/scalars.json`` and, where a run finished, its test metrics.
+
+    python benchmarks/full_scale/session4_runs/collect_partial.py [RUNS_DIR]
+
+RUNS_DIR defaults to ``~/runs`` (the work dirs named in README.md here).
+"""
+import csv
+import glob
+import json
+import os
+import os.path as osp
+import shutil
+import sys
+
+HERE = osp.dirname(osp.abspath(__file__))
+RUNS = {
+    'paper_exact_unlearning_seed0':
+    'paper_exact/runs/lntl_2stage/cv0.020/seed0/train',
+    'ablation_h_only_seed1': 'ablate/h_only',
+    'ablation_momentum_only_seed1': 'ablate/momentum_only',
+}
+
+
+def val_rows(work_dir):
+    """(epoch, top-1, conflicting, h accuracy) of every validation."""
+    rows = []
+    for path in sorted(glob.glob(f'{work_dir}/*/vis_data/scalars.json')):
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line)
+                if 'accuracy/top1' in record:
+                    rows.append((record['step'], record['accuracy/top1'],
+                                 record.get('accuracy/conflicting'),
+                                 record.get('accuracy/bias_head')))
+    return rows
+
+
+def main(runs_dir):
+    for name, sub in RUNS.items():
+        work_dir = osp.join(runs_dir, sub)
+        rows = val_rows(work_dir)
+        with open(osp.join(HERE, f'{name}_val.csv'), 'w', newline='') as f:
+            writer = csv.writer(f)
+            writer.writerow(
+                ['epoch', 'val_top1', 'val_conflicting', 'val_bias_head'])
+            writer.writerows(rows)
+        test = osp.join(work_dir, 'test_metrics.json')
+        if osp.exists(test):
+            shutil.copyfile(test, osp.join(HERE, f'{name}_test.json'))
+        print(name, 'last epochs with val:', [r[0] for r in rows][-3:])
+
+
+if __name__ == '__main__':
+    main(sys.argv[1] if len(sys.argv) > 1 else osp.expanduser('~/runs'))
