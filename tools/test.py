@@ -15,13 +15,12 @@ import mmengine
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.dist import is_main_process
 from mmengine.evaluator import DumpResults
-from mmengine.model import is_model_wrapper
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import (ConfigError, build_runner, check_checkpoint_file,
                           check_dataset_cfgs, check_hook_cfgs,
                           check_writable_dir, explain_untrusted_checkpoint,
-                          finalize_dataloaders, run_cli,
+                          finalize_dataloaders, run_cli, runner_model,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
                           teardown_distributed)
@@ -159,8 +158,7 @@ def format_metrics(metrics):
 def untrained_note(runner, checkpoint):
     """A note naming the modules the checkpoint had no weights for (their
     metrics are left out), or None."""
-    model = runner.model.module if is_model_wrapper(
-        runner.model) else runner.model
+    model = runner_model(runner)
     untrained = sorted(getattr(model, 'untrained_modules', ()))
     if not untrained:
         return None

@@ -1,13 +1,13 @@
 from typing import List, Sequence, Tuple
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 from lnl_mm.utils.checkpoint import checkpoint_path_of
 from lnl_mm.utils.checkpoint_io import register_checkpoint_loader
 from lnl_mm.utils.errors import CheckpointError
 from lnl_mm.utils.numerics import non_finite_tensors
+from lnl_mm.utils.runner_utils import runner_model
 from lnl_mm.utils.state_dict_fit import (StateDictFit, compare_state_dicts,
                                          name_some, revise_keys, top_module)
 
@@ -60,8 +60,7 @@ class CheckpointCheckHook(Hook):
         register_checkpoint_loader()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = runner_model(runner)
         state = checkpoint.get('state_dict', checkpoint)
         state = revise_keys(state, self.revisions)
         fit = compare_state_dicts(model.state_dict(), state)

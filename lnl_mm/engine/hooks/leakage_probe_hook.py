@@ -9,13 +9,13 @@ from mmengine.dataset import pseudo_collate
 from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import DATASETS, HOOKS
 
 from lnl_mm.evaluation.leakage_probe import fit_leakage_probe
 from lnl_mm.evaluation.utils import as_int
 from lnl_mm.models.utils import global_pool
 from lnl_mm.utils.errors import ConfigError
+from lnl_mm.utils.runner_utils import runner_model
 
 
 def bias_features(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
@@ -192,8 +192,7 @@ class LeakageProbeHook(Hook):
     def compute(self, runner) -> Dict[str, float]:
         """Extract features, fit and score the probe; metric name -> value."""
         start = time.time()
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = runner_model(runner)
         fit_set, eval_set = self._datasets(runner)
         common = dict(
             target_key=self.target_key,

@@ -3,28 +3,15 @@ from typing import Dict, List, Optional
 import torch
 from mmengine.dist import all_gather_object, all_reduce, get_world_size
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
 from mmpretrain.registry import HOOKS
 
 from lnl_mm.utils.errors import ConfigError, NonFiniteLossError
 from lnl_mm.utils.numerics import (non_finite_entries,
                                    non_finite_model_state)
+from lnl_mm.utils.runner_utils import named_optimizers, runner_model
 
 POLICIES = ('stop', 'skip', 'warn')
-
-
-def named_optimizers(optim_wrapper) -> Dict[str, torch.optim.Optimizer]:
-    """``{name: optimizer}`` of an ``OptimWrapper`` or ``OptimWrapperDict``."""
-    if isinstance(optim_wrapper, OptimWrapperDict):
-        return {name: w.optimizer for name, w in optim_wrapper.items()}
-    return {'optimizer': optim_wrapper.optimizer}
-
-
-def runner_model(runner) -> torch.nn.Module:
-    """The runner's model, without its distributed wrapper."""
-    model = runner.model
-    return model.module if is_model_wrapper(model) else model
 
 
 def _has_non_finite_grad(optimizer: torch.optim.Optimizer) -> bool:

@@ -12,10 +12,10 @@ from lnl_mm.utils.atomic_files import (atomic_write_text, commit_file,
 from lnl_mm.utils.errors import (CheckpointSaveError, ConfigError,
                                  WorkDirError)
 from lnl_mm.utils.numerics import non_finite_tensors
+from lnl_mm.utils.runner_utils import runner_model
 from lnl_mm.utils.state_dict_fit import name_some
 from lnl_mm.utils.work_dir import (check_free_space, check_writable_dir,
                                    estimate_checkpoint_bytes)
-from .non_finite_loss_hook import runner_model
 
 
 def _agree(message: Optional[str]) -> Optional[str]:

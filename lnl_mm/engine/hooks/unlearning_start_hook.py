@@ -6,7 +6,7 @@ from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
 from lnl_mm.utils.errors import ConfigError
-from .non_finite_loss_hook import named_optimizers, runner_model
+from lnl_mm.utils.runner_utils import named_optimizers, runner_model
 
 
 def reinitialise(module: nn.Module) -> None:

@@ -2,9 +2,10 @@ import copy
 from typing import Optional, Sequence
 
 import torch.nn as nn
-from mmengine.model import is_model_wrapper
 from mmengine.optim import AmpOptimWrapper, DefaultOptimWrapperConstructor
 from mmpretrain.registry import OPTIM_WRAPPER_CONSTRUCTORS
+
+from lnl_mm.utils.runner_utils import unwrap_model
 
 from .lntl_optim_wrapper_dict import LNTLOptimWrapperDict
 
@@ -84,9 +85,7 @@ class LNTLOptimWrapperConstructor:
         return dict(main=main, bias=bias)
 
     def __call__(self, model: nn.Module) -> LNTLOptimWrapperDict:
-        if is_model_wrapper(model):
-            model = model.module
-        parts = self.split_modules(model)
+        parts = self.split_modules(unwrap_model(model))
         wrappers = {}
         for name in self.GROUPS:
             cfg = copy.deepcopy(self.group_cfgs[name])
