@@ -138,7 +138,7 @@ $SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py 
 #   python tools/train.py seed1_config.py --work-dir ~/runs/ablate/h_only --resume seed1_epoch_10.pth \
 #     --cfg-options default_hooks.unlearning_start.reset_optimizer_state=False
 #   python tools/train.py seed1_config.py --work-dir ~/runs/ablate/momentum_only --resume seed1_epoch_10.pth \
-#     --cfg-options 'default_hooks.unlearning_start.modules=[]'        # not run yet
+#     --cfg-options 'default_hooks.unlearning_start.modules=[]'        # finished in session 5
 # ---- summaries: the two stages in one run became configs/lnl_cmnist.py in lnl_mm 0.3 (the same
 # resolved config); results.csv's rows were relabelled: lntl (the 0.2 recipe) -> lntl_session3,
 # lntl_two_stage_one_run -> lntl. To run them today:
