@@ -147,3 +147,11 @@ $SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py 
 # ==== Session 5 (2026-11-29), same snapshots; the two streams above continued with --resume:
 #   streamA4.sh (the paper-exact unlearning stage) and
 #   ablate.sh momentum_only 'default_hooks.unlearning_start.modules=[]'
+# code5 = git archive 6a8429b (lnl_cmnist.py = the two stages in one run).
+# ---- streamB5.sh: the recommended lnl_cmnist.py at color_var 0.050, seed 0
+$SWEEP --methods lntl --color-vars 0.050 --seeds 0 --cfg-options default_hooks.checkpoint.interval=1 \
+  --work-root $HOME/runs/recipes_s5_cv050
+# ---- streamC5.sh: a 4th seed (3) at color_var 0.020: the recommended recipe, then the study's baseline
+$SWEEP --methods lntl --color-vars 0.020 --seeds 3 --cfg-options default_hooks.checkpoint.interval=1 \
+  --work-root $HOME/runs/recipes_s5_seed3
+$SWEEP --methods baseline --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3
