@@ -155,3 +155,6 @@ $SWEEP --methods lntl --color-vars 0.050 --seeds 0 --cfg-options default_hooks.c
 $SWEEP --methods lntl --color-vars 0.020 --seeds 3 --cfg-options default_hooks.checkpoint.interval=1 \
   --work-root $HOME/runs/recipes_s5_seed3
 $SWEEP --methods baseline --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3
+# ---- streamD5.sh: the faithful two-stage LNTL (paper's lambda/mu) for seed 3, from stream C's baseline
+$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3
