@@ -7,14 +7,15 @@ this folder: per-epoch validation accuracy from each run's
 RUNS_DIR defaults to ``~/runs`` (the work dirs named in README.md here).
 """
 import csv
-import glob
-import json
-import os
 import os.path as osp
 import shutil
 import sys
 
 HERE = osp.dirname(osp.abspath(__file__))
+sys.path.insert(
+    0, osp.join(osp.dirname(osp.dirname(osp.dirname(HERE))), 'tools',
+                'analysis'))
+from summarize_sweep import val_entries  # noqa: E402
 RUNS = {
     'paper_exact_unlearning_seed0':
     'paper_exact/runs/lntl_2stage/cv0.020/seed0/train',
@@ -24,17 +25,15 @@ RUNS = {
 
 
 def val_rows(work_dir):
-    """(epoch, top-1, conflicting, h accuracy) of every validation."""
-    rows = []
-    for path in sorted(glob.glob(f'{work_dir}/*/vis_data/scalars.json')):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'accuracy/top1' in record:
-                    rows.append((record['step'], record['accuracy/top1'],
-                                 record.get('accuracy/conflicting'),
-                                 record.get('accuracy/bias_head')))
-    return rows
+    """(epoch, top-1, conflicting, h accuracy) of every validated epoch; a
+    resumed run's later launch wins for an epoch logged twice."""
+    by_epoch = {
+        entry['step']: (entry['step'], entry['accuracy/top1'],
+                        entry.get('accuracy/conflicting'),
+                        entry.get('accuracy/bias_head'))
+        for entry in val_entries(work_dir) if 'accuracy/top1' in entry
+    }
+    return [by_epoch[epoch] for epoch in sorted(by_epoch)]
 
 
 def main(runs_dir):
