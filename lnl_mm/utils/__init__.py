@@ -33,7 +33,8 @@ from .launch import (dist_env_from_launcher, init_dist_for_device,
                      use_cpu_model_wrapper)
 from .numerics import (non_finite_entries, non_finite_model_state,
                        non_finite_tensors)
-from .runner_utils import named_optimizers, runner_model, unwrap_model
+from .runner_utils import (named_optim_wrappers, named_optimizers,
+                           runner_model, unwrap_model)
 from .state_dict_fit import StateDictFit, compare_state_dicts
 from .work_dir import (check_free_space, check_writable_dir,
                        estimate_checkpoint_bytes)
@@ -62,5 +63,6 @@ __all__ = [
     'non_finite_tensors', 'StateDictFit', 'compare_state_dicts',
     'check_free_space', 'check_writable_dir', 'estimate_checkpoint_bytes',
     'config_differences', 'parse_config_text', 'abort_distributed', 'run_cli',
-    'named_optimizers', 'runner_model', 'unwrap_model'
+    'named_optim_wrappers', 'named_optimizers', 'runner_model',
+    'unwrap_model'
 ]

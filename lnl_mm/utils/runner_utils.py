@@ -4,7 +4,7 @@ from typing import Dict
 
 import torch
 from mmengine.model import is_model_wrapper
-from mmengine.optim import OptimWrapperDict
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 
 def unwrap_model(model: torch.nn.Module) -> torch.nn.Module:
@@ -17,8 +17,17 @@ def runner_model(runner) -> torch.nn.Module:
     return unwrap_model(runner.model)
 
 
+def named_optim_wrappers(optim_wrapper) -> Dict[str, OptimWrapper]:
+    """``{name: wrapper}`` of an ``OptimWrapper`` (named ``'optimizer'``) or
+    of each wrapper of an ``OptimWrapperDict``."""
+    if isinstance(optim_wrapper, OptimWrapperDict):
+        return dict(optim_wrapper.items())
+    return {'optimizer': optim_wrapper}
+
+
 def named_optimizers(optim_wrapper) -> Dict[str, torch.optim.Optimizer]:
     """``{name: optimizer}`` of an ``OptimWrapper`` or ``OptimWrapperDict``."""
-    if isinstance(optim_wrapper, OptimWrapperDict):
-        return {name: w.optimizer for name, w in optim_wrapper.items()}
-    return {'optimizer': optim_wrapper.optimizer}
+    return {
+        name: wrapper.optimizer
+        for name, wrapper in named_optim_wrappers(optim_wrapper).items()
+    }

@@ -3,7 +3,8 @@ whether a Runner holds one optimizer or LNTL's two."""
 import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
-from lnl_mm.utils import named_optimizers, runner_model, unwrap_model
+from lnl_mm.utils import (named_optim_wrappers, named_optimizers,
+                          runner_model, unwrap_model)
 
 
 class FakeRunner:
@@ -31,3 +32,6 @@ def test_named_optimizers_of_one_wrapper_and_of_a_dict():
     assert named_optimizers(OptimWrapper(main)) == {'optimizer': main}
     both = OptimWrapperDict(main=OptimWrapper(main), bias=OptimWrapper(bias))
     assert named_optimizers(both) == {'main': main, 'bias': bias}
+    assert named_optim_wrappers(both) == dict(both.items())
+    single = OptimWrapper(main)
+    assert named_optim_wrappers(single) == {'optimizer': single}

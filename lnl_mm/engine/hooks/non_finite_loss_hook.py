@@ -3,13 +3,14 @@ from typing import Dict, List, Optional
 import torch
 from mmengine.dist import all_gather_object, all_reduce, get_world_size
 from mmengine.hooks import Hook
-from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
+from mmengine.optim import AmpOptimWrapper
 from mmpretrain.registry import HOOKS
 
 from lnl_mm.utils.errors import ConfigError, NonFiniteLossError
 from lnl_mm.utils.numerics import (non_finite_entries,
                                    non_finite_model_state)
-from lnl_mm.utils.runner_utils import named_optimizers, runner_model
+from lnl_mm.utils.runner_utils import (named_optim_wrappers, named_optimizers,
+                                       runner_model)
 
 POLICIES = ('stop', 'skip', 'warn')
 
@@ -221,9 +222,9 @@ class NonFiniteLossHook(Hook):
         lrs = ', '.join(
             f'{name}={values[0]:g}'
             for name, values in runner.optim_wrapper.get_lr().items())
-        wrappers = runner.optim_wrapper.values() if isinstance(
-            runner.optim_wrapper, OptimWrapperDict) else [runner.optim_wrapper]
-        amp = any(isinstance(w, AmpOptimWrapper) for w in wrappers)
+        amp = any(
+            isinstance(w, AmpOptimWrapper)
+            for w in named_optim_wrappers(runner.optim_wrapper).values())
         amp_note = ('AMP is on: a float16 overflow in the forward pass gives '
                     'inf losses; try dtype=bfloat16 in the optimizer '
                     'wrappers or train without --amp' if amp else
