@@ -181,6 +181,16 @@ def main(argv=None):
         check_checkpoint_file(args.checkpoint)
     check_writable_dir(cfg.work_dir)  # after the checks: creates the dir
     setup_distributed(cfg, args.launcher)
+    metrics = run_test(cfg, args)
+    teardown_distributed()
+    return metrics
+
+
+def run_test(cfg, args):
+    """Build the Runner from ``cfg``, test ``args.checkpoint``, write and
+    print the metrics on the main process and return them. The Runner is
+    dropped on return, so that ``teardown_distributed`` can destroy the
+    process group it holds."""
     runner = build_runner(cfg)
     if args.out and args.out_item in ('pred', None):
         runner.test_evaluator.metrics.append(
@@ -194,7 +204,6 @@ def main(argv=None):
         note = untrained_note(runner, args.checkpoint)
         if note:
             print(note)
-    teardown_distributed()
     return metrics
 
 

@@ -160,6 +160,15 @@ def check_before_training(cfg):
     check_writable_dir(cfg.work_dir)  # last: creates the work dir
 
 
+def run_training(cfg):
+    """Build the Runner from ``cfg`` and train it. The Runner is dropped on
+    return, so that ``teardown_distributed`` can destroy the process group
+    it holds."""
+    runner = build_runner(cfg)
+    with explain_untrusted_checkpoint(lambda: checkpoint_path_of(cfg)):
+        runner.train()
+
+
 def main(argv=None):
     """Train from the command line.
 
@@ -171,9 +180,7 @@ def main(argv=None):
     cfg = merge_args(cfg, args)
     check_before_training(cfg)
     setup_distributed(cfg, args.launcher)
-    runner = build_runner(cfg)
-    with explain_untrusted_checkpoint(lambda: checkpoint_path_of(cfg)):
-        runner.train()
+    run_training(cfg)
     teardown_distributed()
 
 

@@ -23,14 +23,14 @@ from .checkpoint import (UntrustedCheckpointError, checkpoint_path_of,
                          untrusted_checkpoint_message)
 from .checkpoint_io import (check_checkpoint_file, check_last_checkpoint,
                             read_checkpoint, register_checkpoint_loader)
-from .cli import abort_distributed, run_cli
+from .cli import run_cli
 from .config_diff import config_differences, parse_config_text
 from .errors import (CheckpointError, CheckpointSaveError, ConfigError,
                      DeviceError, NonFiniteLossError, ResumeError, UserError,
                      WorkDirError)
 from .launch import (dist_env_from_launcher, init_dist_for_device,
-                     setup_distributed, teardown_distributed,
-                     use_cpu_model_wrapper)
+                     release_process_group, setup_distributed,
+                     teardown_distributed, use_cpu_model_wrapper)
 from .numerics import (non_finite_entries, non_finite_model_state,
                        non_finite_tensors)
 from .runner_utils import (named_optim_wrappers, named_optimizers,
@@ -51,7 +51,8 @@ __all__ = [
     'checkpoint_path_of', 'checkpoint_safe_globals',
     'checkpoint_globals_allowed', 'explain_untrusted_checkpoint',
     'untrusted_checkpoint_message', 'dist_env_from_launcher',
-    'init_dist_for_device', 'setup_distributed', 'teardown_distributed',
+    'init_dist_for_device', 'release_process_group', 'setup_distributed',
+    'teardown_distributed',
     'use_cpu_model_wrapper', 'check_checkpoint_file',
     'check_last_checkpoint', 'read_checkpoint',
     'register_checkpoint_loader', 'CheckpointError', 'ConfigError',
@@ -62,7 +63,7 @@ __all__ = [
     'remove_stale_temp_files', 'temp_path_for', 'non_finite_entries',
     'non_finite_tensors', 'StateDictFit', 'compare_state_dicts',
     'check_free_space', 'check_writable_dir', 'estimate_checkpoint_bytes',
-    'config_differences', 'parse_config_text', 'abort_distributed', 'run_cli',
+    'config_differences', 'parse_config_text', 'run_cli',
     'named_optim_wrappers', 'named_optimizers', 'runner_model',
     'unwrap_model'
 ]

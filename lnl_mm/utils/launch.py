@@ -9,6 +9,7 @@ the gloo process group itself from the launcher's environment variables;
 With CUDA nothing changes and MMEngine launches as usual.
 """
 import datetime
+import gc
 import os
 import subprocess
 from typing import Dict, Optional
@@ -198,14 +199,28 @@ def setup_distributed(cfg: Config, launcher: str) -> Optional[str]:
     return backend
 
 
-def teardown_distributed() -> None:
-    """Leave the process group cleanly at the end of a tool's run.
+def release_process_group() -> None:
+    """Destroy the default process group and join its threads now.
 
-    Without this, a gloo process group is torn down by the interpreter's
-    exit, and its background threads can abort the process
-    (``terminate called without an active exception``) after the work is
-    done, which torchrun then reports as a failed rank.
+    ``destroy_process_group`` only unregisters the group: the group lives
+    on, with gloo's worker threads, while anything still holds it, and a
+    Runner does (its DDP wrapper's reducer). A worker thread that frees its
+    last finished collective after the interpreter has begun to shut down
+    needs the GIL to release the collective's tensors and aborts the
+    process (``terminate called without an active exception``), which
+    torchrun reports as a failed rank. Collecting the garbage first frees a
+    released Runner (it is full of reference cycles), so the group is
+    destroyed here and its destructor joins the threads. Call it after the
+    tool has dropped its Runner.
     """
     if torch_dist.is_available() and torch_dist.is_initialized():
-        torch_dist.barrier()
+        gc.collect()
         torch_dist.destroy_process_group()
+
+
+def teardown_distributed() -> None:
+    """Leave the process group cleanly at the end of a tool's run, once
+    every rank has finished (see :func:`release_process_group`)."""
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        release_process_group()

@@ -1,16 +1,19 @@
 """CPU distributed launching: env derivation, gloo init, config edits."""
+import os
 import socket
 
 import pytest
 import torch
 import torch.distributed as torch_dist
+import torch.nn as nn
 from mmengine.config import Config
 from mmengine.model import (MMDistributedDataParallel,
                             MMSeparateDistributedDataParallel)
 from mmpretrain.registry import MODEL_WRAPPERS
 
 from lnl_mm.utils import (dist_env_from_launcher, init_dist_for_device,
-                          setup_distributed, use_cpu_model_wrapper)
+                          setup_distributed, teardown_distributed,
+                          use_cpu_model_wrapper)
 
 DIST_VARS = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR',
              'MASTER_PORT', 'SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST',
@@ -94,6 +97,40 @@ def test_setup_distributed_starts_gloo_on_cpu(clean_env):
         assert cfg.model_wrapper_cfg.device_ids is None
         # a second call (e.g. by the Runner) leaves the group alone
         assert init_dist_for_device('pytorch') is None
+    finally:
+        if torch_dist.is_initialized():
+            torch_dist.destroy_process_group()
+
+
+def os_thread_count():
+    """Threads of this process, native ones (gloo's) included."""
+    return len(os.listdir('/proc/self/task'))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
+@pytest.mark.skipif(not os.path.isdir('/proc/self/task'),
+                    reason='counts threads in /proc')
+def test_teardown_joins_gloo_threads_held_by_a_dropped_ddp_model(clean_env):
+    # A dropped DDP model in a reference cycle, as a tool's Runner leaves
+    # it, still holds the group; a gloo thread that outlives the tool can
+    # abort the process at exit. teardown_distributed must join them all.
+    nn.Linear(2, 1)(torch.ones(3, 2)).sum().backward()  # warm thread pools
+    threads = os_thread_count()
+    clean_env.setenv('RANK', '0')
+    clean_env.setenv('WORLD_SIZE', '1')
+    clean_env.setenv('MASTER_ADDR', '127.0.0.1')
+    clean_env.setenv('MASTER_PORT', free_port())
+    try:
+        setup_distributed(Config(dict()), 'pytorch')
+        model = MMDistributedDataParallel(module=nn.Linear(2, 1))
+        model(torch.ones(3, 2)).sum().backward()
+        assert os_thread_count() > threads  # gloo's threads run
+        cycle = [model]
+        cycle.append(cycle)
+        del model, cycle
+        teardown_distributed()
+        assert not torch_dist.is_initialized()
+        assert os_thread_count() == threads
     finally:
         if torch_dist.is_initialized():
             torch_dist.destroy_process_group()

@@ -1,5 +1,5 @@
-"""Copy what the session-4 runs (continued in session 5) wrote so far into
-this folder: per-epoch validation accuracy from each run's
+"""Copy what the session-4 runs (continued in sessions 5 and 6) wrote so
+far into this folder: per-epoch validation accuracy from each run's
 ``vis_data/scalars.json`` and, where a run finished, its test metrics.
 
     python benchmarks/full_scale/session4_runs/collect_partial.py [RUNS_DIR]
@@ -21,6 +21,13 @@ RUNS = {
     'paper_exact/runs/lntl_2stage/cv0.020/seed0/train',
     'ablation_h_only_seed1': 'ablate/h_only',
     'ablation_momentum_only_seed1': 'ablate/momentum_only',
+    'redraw_seed2_draw102': 'redraw/seed2_draw102',
+    'redraw_seed2_draw202': 'redraw/seed2_draw202',
+    'redraw_seed1_draw101': 'redraw/seed1_draw101',
+    'original_seed1': 'recipes_s4_s1/runs/lntl_two_stage_one_run/cv0.020/'
+    'seed1/train',
+    'original_seed2': 'recipes_s4_s2/runs/lntl_two_stage_one_run/cv0.020/'
+    'seed2/train',
 }
 
 
@@ -39,6 +46,9 @@ def val_rows(work_dir):
 def main(runs_dir):
     for name, sub in RUNS.items():
         work_dir = osp.join(runs_dir, sub)
+        if not osp.isdir(work_dir):
+            print(name, 'not started:', work_dir)
+            continue
         rows = val_rows(work_dir)
         with open(osp.join(HERE, f'{name}_val.csv'), 'w', newline='') as f:
             writer = csv.writer(f)
