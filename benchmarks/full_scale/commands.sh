@@ -158,3 +158,18 @@ $SWEEP --methods baseline --color-vars 0.020 --seeds 3 --epochs 10 --work-root $
 # ---- streamD5.sh: the faithful two-stage LNTL (paper's lambda/mu) for seed 3, from stream C's baseline
 $SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
   --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3
+
+# ==== Session 6 (2026-11-29). The paper-exact unlearning stage (session-4 stream A, code3) finished
+# with --resume; its last checkpoint was tested for the paper's protocol:
+#   python tools/test.py <run>/config.py <run>/train/epoch_100.pth --work-dir <run>/test_last \
+#     --out <run>/test_last_metrics.json --out-item metrics
+# ---- redraws (code5): seeds 2 and 1 of lnl_cmnist.py resumed from their end-of-warm-up checkpoints
+# (epoch 10, kept in ~/runs/warm10 with the runs' config.py) under another training seed. MMEngine
+# resumes with the checkpoint's seed, so the seed in a copy of the checkpoint's meta is replaced first;
+# data_seed (the data, split and colours) is unchanged.
+#   python -c "import sys, torch; c = torch.load(sys.argv[1], weights_only=False); \
+#     c['meta']['seed'] = int(sys.argv[3]); torch.save(c, sys.argv[2])" seed2_epoch_10.pth start.pth 102
+#   python tools/train.py seed2_config.py --work-dir ~/runs/redraw/seed2_draw102 --resume start.pth \
+#     --cfg-options randomness.seed=102
+#   then tools/test.py on the run's best_accuracy_top1_epoch_*.pth; the same with 202 (seed 2) and
+#   101 (seed 1, from seed1_epoch_10.pth).
