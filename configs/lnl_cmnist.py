@@ -6,7 +6,7 @@
 # epochs 14 and 18), with lambda = 0.1 and mu = 1.0. The network, losses and
 # optimizers are the paper's (lnl_cmnist_paper.py). lambda and mu were chosen
 # by a search ranked on the validation split at full scale; the recipe was
-# replicated on 3 seeds (benchmarks/full_scale/). The paper's own two-stage
+# replicated on 4 seeds (benchmarks/full_scale/). The paper's own two-stage
 # form and hyper-parameters: lnl_cmnist_from_baseline.py.
 _base_ = ['./lnl_cmnist_paper.py']
 

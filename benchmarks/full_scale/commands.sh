@@ -173,3 +173,15 @@ $SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py --load
 #     --cfg-options randomness.seed=102
 #   then tools/test.py on the run's best_accuracy_top1_epoch_*.pth; the same with 202 (seed 2) and
 #   101 (seed 1, from seed1_epoch_10.pth).
+# ---- streamE6.sh (code5): the real two stages with lambda 0.1 / mu 1.0 on seed 3, from stream C5's baseline
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3 \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0
+python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s6_seed3 \
+  "lntl_2stage_tuned=$HOME/runs/recipes_s5_seed3/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0"
+python benchmarks/full_scale/readme_table.py benchmarks/full_scale/results.csv \
+  $HOME/runs/summary_s6_seed3/results.csv --out benchmarks/full_scale/results.csv
+# ---- streamF6.sh (code5): first point of the h learning-rate search, the same with h's lr x10
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3 \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01
