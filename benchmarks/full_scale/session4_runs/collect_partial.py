@@ -28,6 +28,13 @@ RUNS = {
     'seed1/train',
     'original_seed2': 'recipes_s4_s2/runs/lntl_two_stage_one_run/cv0.020/'
     'seed2/train',
+    'two_stage_seed3': 'recipes_s5_seed3/runs/lntl_2stage__model.entropy_'
+    'weight=0.1+model.bias_neck.mu=1.0/cv0.020/seed3/train',
+    'two_stage_hlr0.01_seed3': 'recipes_s5_seed3/runs/lntl_2stage__model.'
+    'entropy_weight=0.1+model.bias_neck.mu=1.0+optim_wrapper.bias.optimizer.'
+    'lr=0.01/cv0.020/seed3/train',
+    'one_run_hlr0.01_seed3': 'recipes_s6_hlr/runs/lntl__optim_wrapper.bias.'
+    'optimizer.lr=0.1/cv0.020/seed3/train',
 }
 
 
