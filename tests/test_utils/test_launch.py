@@ -79,12 +79,18 @@ def test_launcher_none_does_nothing():
     assert not torch_dist.is_initialized()
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
-def test_setup_distributed_starts_gloo_on_cpu(clean_env):
+@pytest.fixture
+def one_rank_env(clean_env):
+    """torchrun's variables for a world of one process on this machine."""
     clean_env.setenv('RANK', '0')
     clean_env.setenv('WORLD_SIZE', '1')
     clean_env.setenv('MASTER_ADDR', '127.0.0.1')
     clean_env.setenv('MASTER_PORT', free_port())
+    return clean_env
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
+def test_setup_distributed_starts_gloo_on_cpu(one_rank_env):
     cfg = Config(dict(env_cfg=dict(dist_cfg=dict(backend='nccl',
                                                  timeout=60))))
     try:
@@ -110,16 +116,13 @@ def os_thread_count():
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
 @pytest.mark.skipif(not os.path.isdir('/proc/self/task'),
                     reason='counts threads in /proc')
-def test_teardown_joins_gloo_threads_held_by_a_dropped_ddp_model(clean_env):
+def test_teardown_joins_gloo_threads_held_by_a_dropped_ddp_model(
+        one_rank_env):
     # A dropped DDP model in a reference cycle, as a tool's Runner leaves
     # it, still holds the group; a gloo thread that outlives the tool can
     # abort the process at exit. teardown_distributed must join them all.
     nn.Linear(2, 1)(torch.ones(3, 2)).sum().backward()  # warm thread pools
     threads = os_thread_count()
-    clean_env.setenv('RANK', '0')
-    clean_env.setenv('WORLD_SIZE', '1')
-    clean_env.setenv('MASTER_ADDR', '127.0.0.1')
-    clean_env.setenv('MASTER_PORT', free_port())
     try:
         setup_distributed(Config(dict()), 'pytorch')
         model = MMDistributedDataParallel(module=nn.Linear(2, 1))
