@@ -20,7 +20,7 @@ ITERS, RANK_BATCH, WORLD_SIZE = 3, 64, 2
 GLOBAL_BATCH = RANK_BATCH * WORLD_SIZE
 
 
-def build_model(norm: str = 'BN'):
+def build_model(norm: str = 'BN', bias_steps: int = 1):
     """The LNTL model of configs/_base_/models/lntl_convnet.py, seeded."""
     from mmpretrain.registry import MODELS
     import lnl_mm  # noqa: F401
@@ -34,6 +34,7 @@ def build_model(norm: str = 'BN'):
                 type='BiasPredictionHead', norm_cfg=dict(type=norm)),
             bias_neck=dict(type='GradientReversal', mu=MU),
             entropy_weight=LAMBDA,
+            bias_steps=bias_steps,
             data_preprocessor=dict(
                 mean=[125.3, 122.9, 113.9], std=[51.6, 50.8, 51.3])))
     model.init_weights()
@@ -164,7 +165,7 @@ def default_dtype(dtype: torch.dtype):
         torch.set_default_dtype(old)
 
 
-def train_single(per_rank_mean=False, dtype=torch.float32):
+def train_single(per_rank_mean=False, dtype=torch.float32, bias_steps=1):
     """A reference run: one process, plain BatchNorm, the global batches.
 
     With ``per_rank_mean`` the bias loss averages the two halves' masked
@@ -172,7 +173,7 @@ def train_single(per_rank_mean=False, dtype=torch.float32):
     over all scored pixels of the batch.
     """
     with default_dtype(dtype):
-        model = build_model('BN')
+        model = build_model('BN', bias_steps)
         optim = build_optim(model)
         if per_rank_mean:
             model.bias_head.loss = per_rank_mean_bias_loss(
@@ -203,10 +204,11 @@ def _run_ddp(rank,
              world_size,
              norm='BN',
              convert_syncbn=False,
-             dtype=torch.float32):
+             dtype=torch.float32,
+             bias_steps=1):
     from lnl_mm.engine.model_wrappers import LNTLDistributedDataParallel
     with default_dtype(dtype):
-        model = build_model(norm)
+        model = build_model(norm, bias_steps)
         if convert_syncbn:  # what mmengine's `sync_bn='torch'` does
             model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
         optim = build_optim(model)
@@ -263,6 +265,11 @@ SCENARIOS = dict(
     bn=(_run_ddp, dict(norm='BN')),
     syncbn=(_run_ddp, dict(norm='SyncBN')),
     syncbn_fp64=(_run_ddp, dict(convert_syncbn=True, dtype=torch.float64)),
+    syncbn_fp64_bias_steps2=(_run_ddp,
+                             dict(
+                                 convert_syncbn=True,
+                                 dtype=torch.float64,
+                                 bias_steps=2)),
     plain_mmddp=(_run_plain_mmddp, dict()),
 )
 #: rank -> single-process reference runs it computes after SCENARIOS (the
@@ -273,7 +280,9 @@ REFERENCES = {
         ref_global_fp64=dict(dtype=torch.float64)),
     1: dict(
         ref_per_rank_mean_fp64=dict(per_rank_mean=True,
-                                    dtype=torch.float64)),
+                                    dtype=torch.float64),
+        ref_per_rank_mean_fp64_bias_steps2=dict(
+            per_rank_mean=True, dtype=torch.float64, bias_steps=2)),
 }
 
 

@@ -31,7 +31,7 @@ import lntl_ddp_worker as worker
 
 FP64_ATOL = 1e-9
 MASKED_ATOL = 2e-3
-DDP_RUNS = ('bn', 'syncbn', 'syncbn_fp64')
+DDP_RUNS = ('bn', 'syncbn', 'syncbn_fp64', 'syncbn_fp64_bias_steps2')
 
 
 def free_port() -> int:
@@ -94,6 +94,9 @@ def test_syncbn_layers_synchronise_on_cpu(runs):
     assert runs[0]['bn']['bn_types'] == ['BatchNorm2d']
     assert runs[0]['syncbn']['bn_types'] == ['CPUSyncBatchNorm']
     assert runs[0]['syncbn_fp64']['bn_types'] == ['CPUSyncBatchNorm']
+    assert runs[0]['syncbn_fp64_bias_steps2']['bn_types'] == [
+        'CPUSyncBatchNorm'
+    ]
 
 
 def test_syncbn_equals_single_process_up_to_the_per_rank_masked_mean(runs):
@@ -108,6 +111,16 @@ def test_syncbn_equals_single_process_up_to_the_per_rank_masked_mean(runs):
     gap = max_abs_diff(runs[0]['ref_global_fp64']['state'],
                        runs[1]['ref_per_rank_mean_fp64']['state'])
     assert 1e4 * FP64_ATOL < gap < MASKED_ATOL
+
+
+def test_extra_h_steps_run_through_ddp_as_in_one_process(runs):
+    # bias_steps=2: phase B's extra h-only step (f detached) goes through
+    # DDP's forward too, and lands where one process does.
+    ddp = runs[0]['syncbn_fp64_bias_steps2']['state']
+    assert_states_close(
+        ddp, runs[1]['ref_per_rank_mean_fp64_bias_steps2']['state'],
+        FP64_ATOL)
+    assert max_abs_diff(ddp, runs[0]['syncbn_fp64']['state']) > MASKED_ATOL
 
 
 def test_syncbn_float32_is_close_to_single_process_batch_128(runs):

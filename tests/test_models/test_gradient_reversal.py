@@ -44,6 +44,28 @@ def test_dann_schedule_reads_progress_from_the_message_hub():
     torch.testing.assert_close(x.grad, torch.full((3, ), -coeff))
 
 
+def test_progress_can_count_from_a_later_epoch():
+    from lnl_mm.models.necks.gradient_reversal import training_progress
+    hub = MessageHub.get_instance('test_progress_begin_epoch')
+    hub.update_info('max_epochs', 4)
+    hub.update_info('max_iters', 40)
+    hub.update_info('iter', 30)
+    assert training_progress() == pytest.approx(0.75)
+    assert training_progress(begin_epoch=2) == pytest.approx(0.5)
+    assert training_progress(begin_epoch=3) == 0.0
+    hub.update_info('iter', 10)
+    assert training_progress(begin_epoch=2) == 0.0
+    assert training_progress(begin_epoch=4) == 1.0  # nothing left to ramp
+
+
+def test_explicit_progress_overrides_the_message_hub():
+    neck = GradientReversal(mu=0.5, schedule='dann', gamma=10)
+    x = torch.ones(2, requires_grad=True)
+    (out, ) = neck((x, ), progress=0.0)
+    out.sum().backward()
+    torch.testing.assert_close(x.grad, torch.zeros(2))
+
+
 @pytest.mark.parametrize('kwargs', [dict(mu=-1), dict(mu=float('nan')),
                                     dict(schedule='linear')])
 def test_bad_arguments_are_named(kwargs):

@@ -1,9 +1,11 @@
 """The alternating update of LNTLClassifier against hand-written PyTorch."""
 import copy
+import math
 
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmpretrain.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmpretrain.structures import DataSample
@@ -13,7 +15,7 @@ import lnl_mm  # noqa: F401
 LR, MOMENTUM, WD, LAMBDA, MU = 0.05, 0.9, 5e-4, 0.01, 0.1
 
 
-def build_model(entropy_weight=LAMBDA, mu=MU):
+def build_model(entropy_weight=LAMBDA, mu=MU, **kwargs):
     torch.manual_seed(0)
     model = MODELS.build(
         dict(
@@ -21,8 +23,8 @@ def build_model(entropy_weight=LAMBDA, mu=MU):
             backbone=dict(type='LNTLConvNet'),
             head=dict(type='LinearClsHead', num_classes=10, in_channels=64),
             bias_head=dict(type='BiasPredictionHead'),
-            bias_neck=dict(type='GradientReversal', mu=mu),
             entropy_weight=entropy_weight,
+            **{'bias_neck': dict(type='GradientReversal', mu=mu), **kwargs},
             data_preprocessor=dict(
                 mean=[125.3, 122.9, 113.9], std=[51.6, 50.8, 51.3])))
     model.init_weights()
@@ -58,8 +60,10 @@ def build_optim(model):
             model)
 
 
-def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias):
-    """Phases A and B written directly in PyTorch, as in the paper."""
+def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias,
+                           bias_steps=1):
+    """Phases A and B written directly in PyTorch, as in the paper; with
+    ``bias_steps`` > 1, h first steps alone on detached features."""
     bb, head, h = model.backbone, model.head, model.bias_head
 
     def f(inp):
@@ -67,6 +71,11 @@ def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias):
 
     def h_logits(fmap):
         return torch.stack([branch(fmap) for branch in h.branches], 1)
+
+    def bias_ce(logits):
+        return sum(
+            F.cross_entropy(logits[:, c], targets[:, c], ignore_index=255)
+            for c in range(3))
 
     # Phase A
     opt_main.zero_grad()
@@ -78,21 +87,23 @@ def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias):
     (ce + LAMBDA * neg_entropy).backward()
     opt_main.step()
     # Phase B
+    for _ in range(bias_steps - 1):
+        opt_main.zero_grad()
+        opt_bias.zero_grad()
+        bias_ce(h_logits(f(x).detach())).backward()
+        opt_bias.step()
     opt_main.zero_grad()
     opt_bias.zero_grad()
     fmap = f(x)
     fmap.register_hook(lambda grad: -MU * grad)
-    logits = h_logits(fmap)
-    loss = sum(
-        F.cross_entropy(logits[:, c], targets[:, c], ignore_index=255)
-        for c in range(3))
-    loss.backward()
+    bias_ce(h_logits(fmap)).backward()
     opt_main.step()
     opt_bias.step()
 
 
-def test_train_step_matches_hand_written_phases():
-    model = build_model()
+@pytest.mark.parametrize('bias_steps', [1, 3])
+def test_train_step_matches_hand_written_phases(bias_steps):
+    model = build_model(bias_steps=bias_steps)
     reference = copy.deepcopy(model)
     data, labels, targets = make_batch()
 
@@ -114,7 +125,7 @@ def test_train_step_matches_hand_written_phases():
         weight_decay=WD)
     for _ in range(2):
         hand_written_iteration(reference, x, labels, targets, opt_main,
-                               opt_bias)
+                               opt_bias, bias_steps)
 
     ours = dict(model.state_dict())
     for name, value in reference.state_dict().items():
@@ -251,3 +262,37 @@ def test_phase_a_gives_f_its_gradient_but_h_none():
     assert [n for n, _ in model.bias_head.named_parameters()] == names
     torch.testing.assert_close(model.bias_head.state_dict(),
                                reference.bias_head.state_dict())
+
+
+@pytest.mark.parametrize('bias_steps', [0, 1.5, '2'])
+def test_bad_bias_steps_is_named(bias_steps):
+    with pytest.raises(ValueError, match='bias_steps'):
+        build_model(bias_steps=bias_steps)
+
+
+def test_mu_schedule_counts_from_the_end_of_the_warm_up():
+    """A 'dann' ramp starts at the first unlearning iteration (mu 0 there,
+    half-way through the unlearning epochs the DANN value at p = 0.5), not
+    at the first warm-up iteration, where the reversal is off anyway."""
+    model = build_model(
+        bias_neck=dict(type='GradientReversal', mu=1.0, schedule='dann'),
+        pretrain_epochs=10)
+    data, _, _ = make_batch()
+    data = model.data_preprocessor(data, True)
+    hub = MessageHub.get_instance('test_mu_from_warm_up_end')
+    hub.update_info('max_epochs', 20)
+    hub.update_info('max_iters', 200)
+    expected = {100: 0.0, 150: 2 / (1 + math.exp(-5)) - 1, 200: None}
+    for it, mu in expected.items():
+        hub.update_info('iter', it)
+        hub.update_info('epoch', it // 10)
+        assert model.unlearning_progress() == pytest.approx((it - 100) / 100)
+        logged = model.loss_phase_b(data['inputs'],
+                                    data['data_samples'])['mu'].item()
+        assert logged == pytest.approx(
+            mu if mu is not None else 2 / (1 + math.exp(-10)) - 1, abs=1e-6)
+    hub.update_info('iter', 50)
+    hub.update_info('epoch', 5)
+    assert model.unlearning_progress() == 0.0
+    assert model.loss_phase_b(data['inputs'],
+                              data['data_samples'])['mu'].item() == 0.0

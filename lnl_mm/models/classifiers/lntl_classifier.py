@@ -10,6 +10,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..losses import UNCERTAINTY_LOSSES
+from ..necks.gradient_reversal import training_progress
 
 
 @contextmanager
@@ -69,18 +70,27 @@ class LNTLClassifier(BaseClassifier):
     cross-entropy and in phase B ``h`` learns on detached features (no
     reversal), so unlearning starts from a trained classifier and predictor.
 
+    With ``bias_steps`` k > 1, phase B first takes k - 1 steps of ``h``
+    alone on detached features of the updated ``f`` (``h`` catches up with
+    ``f``, as a GAN's discriminator takes several steps per generator step),
+    then the step above, so ``f`` unlearns against a stronger predictor.
+
     Args:
         backbone (dict): ``f`` and ``g``; must return ``(f_map, g_feature)``
             and provide ``extract_bias_feat`` (e.g. ``LNTLConvNet``).
         head (dict): The label classifier's last layer (a ClsHead).
         bias_head (dict): The bias predictor ``h``, with ``loss``,
             ``uncertainty`` and ``predict`` (e.g. ``BiasPredictionHead``).
-        bias_neck (dict): Sits between ``f`` and ``h`` in phase B.
+        bias_neck (dict): Sits between ``f`` and ``h`` in phase B and is
+            called as ``bias_neck(feats, progress=p)``, ``p`` the fraction
+            of the unlearning epochs done (for mu schedules).
             Defaults to ``dict(type='GradientReversal', mu=0.1)``.
         entropy_weight (float): lambda, the weight of ``h``'s negative
             entropy in phase A. Defaults to 0.01.
         pretrain_epochs (int): Warm-up epochs before unlearning starts.
             Defaults to 0.
+        bias_steps (int): Updates of ``h`` per iteration in phase B (the
+            paper: 1). Defaults to 1.
         uncertainty_loss (str): The phase-A term that makes ``h`` uncertain:
             ``'neg_entropy'`` (LNTL) or ``'uniform_ce'`` (the confusion loss
             of BlindEye, Alvi et al. 2018). Defaults to ``'neg_entropy'``.
@@ -101,6 +111,7 @@ class LNTLClassifier(BaseClassifier):
                  bias_neck: dict = dict(type='GradientReversal', mu=0.1),
                  entropy_weight: float = 0.01,
                  pretrain_epochs: int = 0,
+                 bias_steps: int = 1,
                  uncertainty_loss: str = 'neg_entropy',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
@@ -117,6 +128,10 @@ class LNTLClassifier(BaseClassifier):
             raise ValueError(
                 f'LNTLClassifier: pretrain_epochs={pretrain_epochs!r} must '
                 'be an integer >= 0.')
+        if not (isinstance(bias_steps, int) and bias_steps >= 1):
+            raise ValueError(
+                f'LNTLClassifier: bias_steps={bias_steps!r} must be an '
+                'integer >= 1 (the paper updates h once per iteration).')
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
         self.bias_neck = MODELS.build(bias_neck)
@@ -124,6 +139,7 @@ class LNTLClassifier(BaseClassifier):
         check_head_channels(self.backbone, self.head, self.bias_head)
         self.entropy_weight = float(entropy_weight)
         self.pretrain_epochs = pretrain_epochs
+        self.bias_steps = bias_steps
         if uncertainty_loss not in UNCERTAINTY_LOSSES:
             raise ValueError(
                 f'LNTLClassifier: uncertainty_loss={uncertainty_loss!r} is '
@@ -158,8 +174,9 @@ class LNTLClassifier(BaseClassifier):
                 data_samples: Optional[List[DataSample]] = None,
                 mode: str = 'tensor'):
         """Modes: ``tensor`` (label logits), ``predict``, ``loss`` (all three
-        terms, evaluation only) and the two training phases ``phase_a`` and
-        ``phase_b`` used by :meth:`train_step`."""
+        terms, evaluation only) and the training phases used by
+        :meth:`train_step`: ``phase_a``, ``phase_b`` and ``phase_b_h_only``
+        (``h`` on detached features, for ``bias_steps`` > 1)."""
         if mode == 'tensor':
             return self.head(self.backbone(inputs))
         if mode == 'predict':
@@ -168,6 +185,8 @@ class LNTLClassifier(BaseClassifier):
             return self.loss_phase_a(inputs, data_samples)
         if mode == 'phase_b':
             return self.loss_phase_b(inputs, data_samples)
+        if mode == 'phase_b_h_only':
+            return self.loss_phase_b(inputs, data_samples, unlearn=False)
         if mode == 'loss':
             if self.training:
                 raise RuntimeError(
@@ -179,7 +198,8 @@ class LNTLClassifier(BaseClassifier):
                     'for distributed training.')
             return self.loss(inputs, data_samples)
         raise RuntimeError(f'LNTLClassifier: invalid mode "{mode}"; use '
-                           'tensor, predict, loss, phase_a or phase_b.')
+                           'tensor, predict, loss, phase_a, phase_b or '
+                           'phase_b_h_only.')
 
     def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """``(f_map, g_feature)`` of the backbone."""
@@ -190,6 +210,11 @@ class LNTLClassifier(BaseClassifier):
         ``pretrain_epochs``); outside a Runner there is no warm-up."""
         epoch = MessageHub.get_current_instance().get_info('epoch')
         return epoch is not None and epoch < self.pretrain_epochs
+
+    def unlearning_progress(self) -> float:
+        """Fraction of the unlearning epochs (after the warm-up) done; 1
+        outside a Runner. Passed to ``bias_neck`` for mu schedules."""
+        return training_progress(begin_epoch=self.pretrain_epochs)
 
     def loss_phase_a(self, inputs: torch.Tensor,
                      data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
@@ -210,17 +235,21 @@ class LNTLClassifier(BaseClassifier):
         losses['lambda'] = inputs.new_tensor(lam)
         return losses
 
-    def loss_phase_b(self, inputs: torch.Tensor,
-                     data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+    def loss_phase_b(self,
+                     inputs: torch.Tensor,
+                     data_samples: List[DataSample],
+                     unlearn: bool = True) -> Dict[str, torch.Tensor]:
         """Phase B loss: h's bias CE on f's output through the reversal (on
-        detached features during warm-up)."""
-        if self.in_warmup():
+        detached features during warm-up or with ``unlearn=False``)."""
+        if self.in_warmup() or not unlearn:
             with torch.no_grad():
                 feats = (self.backbone.extract_bias_feat(inputs), )
             mu = 0.0
         else:
-            feats = self.bias_neck((self.backbone.extract_bias_feat(inputs), ))
-            mu = self.bias_neck.current_mu()
+            progress = self.unlearning_progress()
+            feats = self.bias_neck(
+                (self.backbone.extract_bias_feat(inputs), ), progress=progress)
+            mu = self.bias_neck.current_mu(progress)
         losses = self.bias_head.loss(feats, data_samples)
         losses['mu'] = inputs.new_tensor(mu)
         return losses
@@ -281,7 +310,14 @@ class LNTLClassifier(BaseClassifier):
         main.backward(loss_a)
         main.step()
 
-        # Phase B: h learns the bias; f unlearns it through the reversal.
+        # Phase B: h learns the bias (alone for the first bias_steps - 1
+        # steps); f unlearns it through the reversal.
+        for _ in range(self.bias_steps - 1):
+            optim_wrapper.zero_grad()
+            with bias.optim_context(forward):
+                losses = forward(inputs, data_samples, mode='phase_b_h_only')
+            bias.backward(self.parse_losses(losses)[0])
+            optim_wrapper.step_jointly(['bias'])
         optim_wrapper.zero_grad()
         with bias.optim_context(forward):
             losses = forward(inputs, data_samples, mode='phase_b')

@@ -25,18 +25,32 @@ def reverse_gradient(x: torch.Tensor, coeff: float) -> torch.Tensor:
     return _ReverseGradient.apply(x, coeff)
 
 
-def training_progress() -> float:
-    """Fraction of training done, read from MMEngine's message hub.
+def training_progress(begin_epoch: int = 0) -> float:
+    """Fraction of training done since the start of epoch ``begin_epoch``,
+    read from MMEngine's message hub.
 
-    The Runner's ``RuntimeInfoHook`` records ``iter`` and ``max_iters``;
-    outside a Runner (unit tests, notebooks) the progress is taken as 1, so
+    The Runner's ``RuntimeInfoHook`` records ``iter``, ``max_iters`` and
+    ``max_epochs``; progress is 0 before the first iteration of
+    ``begin_epoch`` (e.g. during a warm-up) and 1 at the end of training.
+    Outside a Runner (unit tests, notebooks) the progress is taken as 1, so
     a schedule then gives its final value.
+
+    Args:
+        begin_epoch (int): The epoch (0-based) where progress starts to
+            count. Defaults to 0, the whole run.
     """
     hub = MessageHub.get_current_instance()
     max_iters = hub.get_info('max_iters')
     if not max_iters:
         return 1.0
-    return min(max(hub.get_info('iter', 0) / max_iters, 0.0), 1.0)
+    begin = 0
+    max_epochs = hub.get_info('max_epochs')
+    if begin_epoch and max_epochs:
+        begin = round(max_iters * min(begin_epoch, max_epochs) / max_epochs)
+    span = max_iters - begin
+    if span <= 0:
+        return 1.0
+    return min(max((hub.get_info('iter', 0) - begin) / span, 0.0), 1.0)
 
 
 @MODELS.register_module()
@@ -52,7 +66,9 @@ class GradientReversal(nn.Module):
         schedule (str): How mu changes over training:
             ``'constant'`` keeps ``mu``; ``'dann'`` ramps it as in DANN
             (Ganin & Lempitsky 2015): ``mu * (2 / (1 + exp(-gamma * p)) - 1)``
-            with ``p`` the fraction of training iterations done.
+            with ``p`` the fraction of training iterations done (counted
+            from the end of the warm-up when ``LNTLClassifier`` has
+            ``pretrain_epochs``, which passes ``progress``).
             Defaults to ``'constant'``.
         gamma (float): Steepness of the ``'dann'`` ramp. Defaults to 10.
     """
@@ -83,6 +99,11 @@ class GradientReversal(nn.Module):
             progress = training_progress()
         return self.mu * (2.0 / (1.0 + math.exp(-self.gamma * progress)) - 1)
 
-    def forward(self, inputs: Tuple[torch.Tensor, ...]) -> Tuple[torch.Tensor]:
-        coeff = self.current_mu()
+    def forward(self,
+                inputs: Tuple[torch.Tensor, ...],
+                progress: Optional[float] = None) -> Tuple[torch.Tensor]:
+        """Reverse the gradients of ``inputs`` with the mu in force at
+        ``progress`` (0..1; by default the whole run's progress, see
+        :func:`training_progress`)."""
+        coeff = self.current_mu(progress)
         return tuple(reverse_gradient(x, coeff) for x in inputs)

@@ -1,4 +1,4 @@
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -18,10 +18,14 @@ class StopGradient(nn.Module):
     mmpretrain necks do.
     """
 
-    def current_mu(self) -> float:
+    def current_mu(self, progress: Optional[float] = None) -> float:
         """The reversal strength the classifier logs as ``mu``: 0, no
         gradient reaches ``f`` through this neck."""
         return 0.0
 
-    def forward(self, inputs: Tuple[torch.Tensor, ...]) -> Tuple[torch.Tensor]:
+    def forward(self,
+                inputs: Tuple[torch.Tensor, ...],
+                progress: Optional[float] = None) -> Tuple[torch.Tensor]:
+        """Detach ``inputs``; ``progress`` is accepted (and unused) for the
+        bias-neck interface that ``LNTLClassifier`` calls."""
         return tuple(x.detach() for x in inputs)
