@@ -10,7 +10,9 @@ model = dict(
         in_channels=64,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         init_cfg=None),  # PyTorch's default Linear init, as the authors
-    bias_neck=dict(type='GradientReversal', mu=0.1, schedule='constant'),
+    # schedule='dann' ramps mu over the unlearning epochs with steepness gamma
+    bias_neck=dict(
+        type='GradientReversal', mu=0.1, schedule='constant', gamma=10.0),
     bias_head=dict(
         type='BiasPredictionHead',
         in_channels=32,
@@ -20,7 +22,8 @@ model = dict(
         ignore_index=255,
         norm_cfg=dict(type='BN')),
     entropy_weight=0.01,  # lambda
-    pretrain_epochs=0)
+    pretrain_epochs=0,
+    bias_steps=1)  # h updates per iteration (phase B)
 
 # Both phases run through DDP's forward under distributed launchers.
 model_wrapper_cfg = dict(type='LNTLDistributedDataParallel')

@@ -20,7 +20,9 @@ model = dict(
         num_classes=2,
         in_channels=512,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0)),
-    bias_neck=dict(type='GradientReversal', mu=0.1, schedule='constant'),
+    # schedule='dann' ramps mu over the unlearning epochs with steepness gamma
+    bias_neck=dict(
+        type='GradientReversal', mu=0.1, schedule='constant', gamma=10.0),
     bias_head=dict(
         type='BiasClassificationHead',
         in_channels=resnet18_f_channels[f_stages],
@@ -28,7 +30,8 @@ model = dict(
         pool='avg',
         target_key='bias_label'),
     entropy_weight=0.01,  # lambda
-    pretrain_epochs=0)
+    pretrain_epochs=0,
+    bias_steps=1)  # h updates per iteration (phase B)
 
 # Both phases run through DDP's forward under distributed launchers.
 model_wrapper_cfg = dict(type='LNTLDistributedDataParallel')
