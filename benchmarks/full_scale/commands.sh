@@ -185,3 +185,21 @@ python benchmarks/full_scale/readme_table.py benchmarks/full_scale/results.csv \
 $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
   --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3 \
   --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01
+
+# ==== Session 7 (2026-11-29). code7 = git archive c1f7513 (adds model.bias_steps and the switch-relative
+# mu ramp); common settings as above, PYTHONPATH=code7.
+# ---- streamH7.sh (code5), seeds 0 1 2 (two processes side by side): fresh 10-epoch baselines, then the
+# two stages with lambda 0.1 / mu 1.0 and h's lr x10
+W=$HOME/runs/recipes_s7_hlr
+$SWEEP --methods baseline --color-vars 0.020 --seeds $s --epochs 10 --work-root $W
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds $s --epochs 10 --work-root $W \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01
+# ---- streamJ7.sh (code7): the same with 3 h steps per iteration, seed 3, from stream C5's baseline
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3 \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01 model.bias_steps=3
+# ---- streamL7.sh / streamM7.sh (code7): its replication on seeds 2, 0 and 1 (work root $W)
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds $s --epochs 10 --work-root $W \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01 model.bias_steps=3

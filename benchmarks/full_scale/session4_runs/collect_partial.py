@@ -1,4 +1,4 @@
-"""Copy what the session-4 runs (continued in sessions 5 and 6) wrote so
+"""Copy what the session-4 runs (continued in sessions 5 to 7) wrote so
 far into this folder: per-epoch validation accuracy from each run's
 ``vis_data/scalars.json`` and, where a run finished, its test metrics.
 
@@ -35,6 +35,23 @@ RUNS = {
     'lr=0.01/cv0.020/seed3/train',
     'one_run_hlr0.01_seed3': 'recipes_s6_hlr/runs/lntl__optim_wrapper.bias.'
     'optimizer.lr=0.1/cv0.020/seed3/train',
+    **{
+        f'two_stage_hlr0.01_seed{seed}':
+        'recipes_s7_hlr/runs/lntl_2stage__model.entropy_weight=0.1+model.'
+        'bias_neck.mu=1.0+optim_wrapper.bias.optimizer.lr=0.01/cv0.020/'
+        f'seed{seed}/train'
+        for seed in (0, 1, 2)
+    },
+    'two_stage_hlr0.01_bias_steps3_seed3': 'recipes_s5_seed3/runs/lntl_2stage'
+    '__model.entropy_weight=0.1+model.bias_neck.mu=1.0+optim_wrapper.bias.'
+    'optimizer.lr=0.01+model.bias_steps=3/cv0.020/seed3/train',
+    **{
+        f'two_stage_hlr0.01_bias_steps3_seed{seed}': 'recipes_s7_hlr/runs/'
+        'lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+'
+        'optim_wrapper.bias.optimizer.lr=0.01+model.bias_steps=3/cv0.020/'
+        f'seed{seed}/train'
+        for seed in (0, 1, 2)
+    },
 }
 
 
