@@ -199,7 +199,18 @@ $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lnt
 $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
   --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3 \
   --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01 model.bias_steps=3
-# ---- streamL7.sh / streamM7.sh (code7): its replication on seeds 2, 0 and 1 (work root $W)
+# ---- streamL7.sh / streamM7.sh (code7): its replication on seeds 2 and 1 (work root $W); seed 0 was
+# dropped for the steps-only runs below once seed 2 came out below its default
 $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
   --color-vars 0.020 --seeds $s --epochs 10 --work-root $W \
   --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01 model.bias_steps=3
+# ---- streamP7.sh / streamQ7.sh (code7): 3 h steps WITHOUT h's lr x10, seed 2 (work root $W) and seed 3
+# (work root $HOME/runs/recipes_s5_seed3, stream C5's baseline)
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds $s --epochs 10 --work-root $W \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 model.bias_steps=3
+# ---- streamR7.sh / streamS7.sh (code7): the same on seeds 0 and 1 with a checkpoint every epoch, still
+# running when session 7 ended; rerun the same command to resume
+$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
+  --color-vars 0.020 --seeds $s --epochs 10 --work-root $W --cfg-options default_hooks.checkpoint.interval=1 \
+  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 model.bias_steps=3

@@ -52,6 +52,15 @@ RUNS = {
         f'seed{seed}/train'
         for seed in (0, 1, 2)
     },
+    **{
+        f'two_stage_bias_steps3_seed{seed}': 'recipes_s7_hlr/runs/lntl_2stage'
+        '__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3/'
+        f'cv0.020/seed{seed}/train'
+        for seed in (0, 1, 2)
+    },
+    'two_stage_bias_steps3_seed3': 'recipes_s5_seed3/runs/lntl_2stage__model.'
+    'entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3/cv0.020/'
+    'seed3/train',
 }
 
 
