@@ -214,3 +214,17 @@ $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lnt
 $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
   --color-vars 0.020 --seeds $s --epochs 10 --work-root $W --cfg-options default_hooks.checkpoint.interval=1 \
   --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 model.bias_steps=3
+
+# ==== Session 8 (2026-11-29), code7 as in session 7.
+# ---- streamA8.sh: the 3-h-step two-stage run on seed 1 resumed (the streamR7/S7 command, --seeds 1);
+# then the one-run lnl_cmnist.py with 3 h steps on seeds 2 and 0 (W8=$HOME/runs/recipes_s8_steps)
+# ---- streamB8.sh: the same one-run on seeds 3 and 1
+$SWEEP --methods lntl --color-vars 0.020 --seeds $s --work-root $W8 \
+  --cfg-options default_hooks.checkpoint.interval=1 --grid model.bias_steps=3
+# ---- summary of the 3-h-step two stages (the README's row "3 `h` steps, two stages")
+python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s8_steps3 \
+  "lntl_2stage_steps3=$W/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3" \
+  "lntl_2stage_steps3=$HOME/runs/recipes_s5_seed3/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3"
+python benchmarks/full_scale/readme_table.py benchmarks/full_scale/results.csv \
+  $HOME/runs/summary_s8_steps3/results.csv --out benchmarks/full_scale/results.csv
+python benchmarks/full_scale/session4_runs/collect_partial.py

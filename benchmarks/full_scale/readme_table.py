@@ -26,6 +26,8 @@ METHODS = OrderedDict(
                        '`lnl_cmnist_from_baseline.py`'),
     lntl_2stage_tuned=('LNTL, lambda 0.1 / mu 1.0, two stages',
                        '`lnl_cmnist_from_baseline.py` + `--grid`'),
+    lntl_2stage_steps3=('LNTL, lambda 0.1 / mu 1.0, 3 `h` steps, two stages',
+                        '`lnl_cmnist_from_baseline.py` + `--grid`'),
     lntl=('**LNTL, recommended: two stages in one run**',
           '**`lnl_cmnist.py`**'),
     lntl_session3=('LNTL one run, no resets (`lnl_cmnist.py` of lnl_mm 0.2)',
@@ -34,7 +36,7 @@ METHODS = OrderedDict(
                      '`benchmarks/full_scale/configs/'
                      'lnl_cmnist_matched_lr.py`'),
 )
-TWO_STAGE = ('lntl_2stage_paper', 'lntl_2stage_tuned')
+TWO_STAGE = ('lntl_2stage_paper', 'lntl_2stage_tuned', 'lntl_2stage_steps3')
 
 
 def read_rows(paths):

@@ -1,6 +1,7 @@
 """Copy what the session-4 runs (continued in sessions 5 to 7) wrote so
 far into this folder: per-epoch validation accuracy from each run's
-``vis_data/scalars.json`` and, where a run finished, its test metrics.
+``vis_data/scalars.json`` and, where a run finished, its test metrics
+(``*_test.json``) or its sweep result (``*_result.json``).
 
     python benchmarks/full_scale/session4_runs/collect_partial.py [RUNS_DIR]
 
@@ -61,6 +62,11 @@ RUNS = {
     'two_stage_bias_steps3_seed3': 'recipes_s5_seed3/runs/lntl_2stage__model.'
     'entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3/cv0.020/'
     'seed3/train',
+    **{
+        f'one_run_bias_steps3_seed{seed}': 'recipes_s8_steps/runs/lntl__model.'
+        f'bias_steps=3/cv0.020/seed{seed}/train'
+        for seed in (0, 1, 2, 3)
+    },
 }
 
 
@@ -91,6 +97,11 @@ def main(runs_dir):
         test = osp.join(work_dir, 'test_metrics.json')
         if osp.exists(test):
             shutil.copyfile(test, osp.join(HERE, f'{name}_test.json'))
+        # a sweep run writes its result (test metrics at the val-selected
+        # checkpoint) beside its train/ folder
+        result = osp.join(osp.dirname(work_dir), 'result.json')
+        if osp.exists(result):
+            shutil.copyfile(result, osp.join(HERE, f'{name}_result.json'))
         print(name, 'last epochs with val:', [r[0] for r in rows][-3:])
 
 
