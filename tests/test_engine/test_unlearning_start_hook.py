@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import torch
+from mmengine.config import Config
 
 import lnl_mm  # noqa: F401
 import lntl_ddp_worker as worker
@@ -164,8 +165,10 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     for k, v in whole['state_dict'].items():
         assert torch.equal(pieces['state_dict'][k], v), k
     # h was re-initialised at the switch: its BatchNorm counts the warm-up's
-    # 3 iterations (phase B only) at epoch 1, and at epoch 2 only the
-    # unlearning epoch's 3 iterations (phases A and B), not 3 + 6
+    # 3 iterations (phase B's bias_steps forwards each) at epoch 1, and at
+    # epoch 2 only the unlearning epoch's 3 iterations (phase A's forward
+    # and phase B's), not the warm-up's as well
+    steps = Config.fromfile(config).model.bias_steps
     key = 'bias_head.branches.0.1.num_batches_tracked'
-    assert int(warm['state_dict'][key]) == 3
-    assert int(whole['state_dict'][key]) == 6
+    assert int(warm['state_dict'][key]) == 3 * steps
+    assert int(whole['state_dict'][key]) == 3 * (1 + steps)
