@@ -218,7 +218,8 @@ $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lnt
 # ==== Session 8 (2026-11-29), code7 as in session 7.
 # ---- streamA8.sh: the 3-h-step two-stage run on seed 1 resumed (the streamR7/S7 command, --seeds 1);
 # then the one-run lnl_cmnist.py with 3 h steps on seeds 2 and 0 (W8=$HOME/runs/recipes_s8_steps)
-# ---- streamB8.sh: the same one-run on seeds 3 and 1
+# ---- streamB8.sh: the same one-run on seed 3; streamC8.sh (seed 0) and streamD8.sh (seed 1) ran it beside
+# A and B (up to four trainings on the 2 cores), after A's and B's loops were cut to their first seed
 $SWEEP --methods lntl --color-vars 0.020 --seeds $s --work-root $W8 \
   --cfg-options default_hooks.checkpoint.interval=1 --grid model.bias_steps=3
 # ---- summary of the 3-h-step two stages (the README's row "3 `h` steps, two stages")
@@ -228,3 +229,18 @@ python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s8_steps3 \
 python benchmarks/full_scale/readme_table.py benchmarks/full_scale/results.csv \
   $HOME/runs/summary_s8_steps3/results.csv --out benchmarks/full_scale/results.csv
 python benchmarks/full_scale/session4_runs/collect_partial.py
+# ---- the one run with 3 h steps became configs/lnl_cmnist.py; its rows (method lntl) replaced the
+# one-step rows, renamed lntl_session4 in results.csv (benchmarks/full_scale/configs/lnl_cmnist_session4.py)
+python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s8_onerun "lntl=$W8/runs/lntl__model.bias_steps=3"
+python benchmarks/full_scale/readme_table.py benchmarks/full_scale/results.csv \
+  $HOME/runs/summary_s8_onerun/results.csv --out benchmarks/full_scale/results.csv
+# ---- the session-8 figure and table (curves_cv020_session8.png, table_cv020_session8.md)
+R=$HOME/runs
+python benchmarks/full_scale/collect.py --out $R/summary_s8_curves \
+  baseline=$R/recipes_s7_hlr/runs/baseline baseline=$R/recipes_s5_seed3/runs/baseline \
+  "lntl_2stage_steps3=$W/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3" \
+  "lntl_2stage_steps3=$R/recipes_s5_seed3/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3" \
+  lntl_session4=$R/summary_s4/runs/lntl_two_stage_one_run lntl_session4=$R/summary_s5_seed3/runs/lntl \
+  "lntl=$W8/runs/lntl__model.bias_steps=3"
+# ---- README set-up, first command, in a fresh venv on a clean clone (offline: the embedded sample)
+pip install -e . && python tools/train.py configs/lnl_cmnist.py
