@@ -28,8 +28,11 @@ METHODS = OrderedDict(
                        '`lnl_cmnist_from_baseline.py` + `--grid`'),
     lntl_2stage_steps3=('LNTL, lambda 0.1 / mu 1.0, 3 `h` steps, two stages',
                         '`lnl_cmnist_from_baseline.py` + `--grid`'),
-    lntl=('**LNTL, recommended: two stages in one run**',
+    lntl=('**LNTL, recommended: two stages in one run, 3 `h` steps**',
           '**`lnl_cmnist.py`**'),
+    lntl_session4=('LNTL two stages in one run, 1 `h` step (`lnl_cmnist.py` '
+                   'of lnl_mm 0.3)',
+                   '`benchmarks/full_scale/configs/lnl_cmnist_session4.py`'),
     lntl_session3=('LNTL one run, no resets (`lnl_cmnist.py` of lnl_mm 0.2)',
                    '`benchmarks/full_scale/configs/lnl_cmnist_session3.py`'),
     lntl_matched_lr=('LNTL one run with the two stages\' lr, no resets',

@@ -165,9 +165,9 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     for k, v in whole['state_dict'].items():
         assert torch.equal(pieces['state_dict'][k], v), k
     # h was re-initialised at the switch: its BatchNorm counts the warm-up's
-    # 3 iterations (phase B's bias_steps forwards each) at epoch 1, and at
-    # epoch 2 only the unlearning epoch's 3 iterations (phase A's forward
-    # and phase B's), not the warm-up's as well
+    # 3 iterations (bias_steps forwards each, all in phase B) at epoch 1,
+    # and at epoch 2 only the unlearning epoch's 3 iterations (1 + bias_steps
+    # forwards each: phase A's and phase B's), not the warm-up's as well
     steps = Config.fromfile(config).model.bias_steps
     key = 'bias_head.branches.0.1.num_batches_tracked'
     assert int(warm['state_dict'][key]) == 3 * steps
