@@ -17,7 +17,11 @@ model = dict(
     entropy_weight=0.1,  # lambda
     bias_neck=dict(mu=1.0),
     pretrain_epochs=10,
-    bias_steps=3)
+    bias_steps=3,
+    # h is re-initialised when unlearning starts (UnlearningStartHook), so
+    # it is not trained during the warm-up: a warm-up iteration costs what
+    # a baseline iteration costs
+    warmup_bias_steps=0)
 
 # x0.1 at 4, 8, 14 and 18, and x10 at the switch (epoch 10): 0.01, 0.001,
 # 1e-4 | 0.001, 1e-4, 1e-5; both optimizers follow it. A different warm-up

@@ -108,6 +108,22 @@ def test_other_epochs_change_nothing(epoch):
     for k, v in snapshot(model).items():
         assert torch.equal(v, before[k]), k
     assert len(optim['bias'].optimizer.state) == momentum
+    # only before_train's hint about h's wasted warm-up steps (below)
+    assert [level for level, _ in runner.records] == ['info']
+
+
+@pytest.mark.parametrize('warmup_bias_steps', [0, 2])
+def test_hint_when_h_is_trained_in_the_warm_up_and_then_reset(
+        warmup_bias_steps):
+    model, optim = trained()
+    model.warmup_bias_steps = warmup_bias_steps
+    runner = FakeRunner(model, optim, 0)
+    UnlearningStartHook().before_train(runner)
+    hints = [m for _, m in runner.records if 'skips that work' in m]
+    assert len(hints) == (1 if warmup_bias_steps else 0)
+    # resetting only the optimizers wastes nothing of h's warm-up
+    runner = FakeRunner(model, optim, 0)
+    UnlearningStartHook(modules=[]).before_train(runner)
     assert not runner.records
 
 
@@ -138,37 +154,74 @@ def test_bad_configurations_are_refused_with_the_fix():
         UnlearningStartHook().before_train(FakeRunner(plain, None, 0))
 
 
-def test_resumed_run_equals_uninterrupted_run(tmp_path):
-    """Train 2 epochs (epoch 1 warm-up) in one go, and as 1 epoch then a
-    resume to 2: the final checkpoints are bit-identical."""
-    config = osp.join(REPO, 'configs', 'lnl_cmnist.py')
-    cache = tmp_path / 'cache'
-    opts = sample_data_options(cache) + ['train_dataloader.dataset.indices=48',
-             'train_dataloader.batch_size=16',
-             'val_dataloader.dataset.indices=32', 'model.pretrain_epochs=1',
-             'default_hooks.checkpoint.interval=1', 'custom_hooks=[]']
+CONFIG = osp.join(REPO, 'configs', 'lnl_cmnist.py')
+
+
+def train_tiny(work_dir, name, epochs=(2, ), extra=()):
+    """configs/lnl_cmnist.py through tools/train.py on 3 iterations of the
+    embedded sample per epoch, warm-up 1 epoch, in one thread; ``epochs``
+    lists the max_epochs of consecutive launches (each after the first
+    resumes)."""
+    opts = sample_data_options(osp.join(str(work_dir), 'cache')) + [
+        'train_dataloader.dataset.indices=48',
+        'train_dataloader.batch_size=16',
+        'val_dataloader.dataset.indices=32', 'model.pretrain_epochs=1',
+        'default_hooks.checkpoint.interval=1', 'custom_hooks=[]', *extra]
     train = load_tool('train').main
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        for name, steps in (('whole', [2]), ('pieces', [1, 2])):
-            for i, epochs in enumerate(steps):
-                train([config, '--work-dir', str(tmp_path / name)] +
-                      (['--resume'] if i else []) + ['--cfg-options'] + opts +
-                      [f'train_cfg.max_epochs={epochs}',
-                       f'experiment_name=unlearning_start_{name}_{i}'])
+        for i, max_epochs in enumerate(epochs):
+            train([CONFIG, '--work-dir', str(work_dir / name)] +
+                  (['--resume'] if i else []) + ['--cfg-options'] + opts +
+                  [f'train_cfg.max_epochs={max_epochs}',
+                   f'experiment_name=unlearning_start_{name}_{i}'])
     finally:
         torch.set_num_threads(threads)
-    whole = read_checkpoint(tmp_path / 'whole' / 'epoch_2.pth')
-    pieces = read_checkpoint(tmp_path / 'pieces' / 'epoch_2.pth')
-    warm = read_checkpoint(tmp_path / 'pieces' / 'epoch_1.pth')
+    return work_dir / name
+
+
+def test_resumed_run_equals_uninterrupted_run(tmp_path):
+    """Train 2 epochs (epoch 1 warm-up) in one go, and as 1 epoch then a
+    resume to 2: the final checkpoints are bit-identical."""
+    whole = read_checkpoint(train_tiny(tmp_path, 'whole') / 'epoch_2.pth')
+    run = train_tiny(tmp_path, 'pieces', epochs=(1, 2))
+    pieces = read_checkpoint(run / 'epoch_2.pth')
+    warm = read_checkpoint(run / 'epoch_1.pth')
     for k, v in whole['state_dict'].items():
         assert torch.equal(pieces['state_dict'][k], v), k
-    # h was re-initialised at the switch: its BatchNorm counts the warm-up's
-    # 3 iterations (bias_steps forwards each, all in phase B) at epoch 1,
-    # and at epoch 2 only the unlearning epoch's 3 iterations (1 + bias_steps
-    # forwards each: phase A's and phase B's), not the warm-up's as well
-    steps = Config.fromfile(config).model.bias_steps
+    # h's BatchNorm counts the warm-up's 3 iterations times its warm-up
+    # steps (none in lnl_cmnist.py) at epoch 1; it was re-initialised at the
+    # switch, so at epoch 2 it counts only the unlearning epoch's 3
+    # iterations (1 + bias_steps forwards each: phase A's and phase B's)
+    model = Config.fromfile(CONFIG).model
     key = 'bias_head.branches.0.1.num_batches_tracked'
-    assert int(warm['state_dict'][key]) == 3 * steps
-    assert int(whole['state_dict'][key]) == 3 * (1 + steps)
+    assert int(warm['state_dict'][key]) == 3 * model.warmup_bias_steps
+    assert int(whole['state_dict'][key]) == 3 * (1 + model.bias_steps)
+
+
+def test_skipping_h_in_the_warm_up_leaves_the_weights_bit_identical(
+        tmp_path):
+    """h trained in every warm-up iteration (bias_steps times, as before
+    warmup_bias_steps existed) or not at all: after the switch, where h is
+    re-initialised, every parameter is bit-identical. Only f's BatchNorm
+    running statistics differ: the skipped work ran f once more per
+    warm-up iteration."""
+    steps = Config.fromfile(CONFIG).model.bias_steps
+    runs = {
+        n: read_checkpoint(
+            train_tiny(tmp_path, f'h{n}',
+                       extra=[f'model.warmup_bias_steps={n}']) /
+            'epoch_2.pth')['state_dict']
+        for n in (0, steps)
+    }
+    h_trained = read_checkpoint(tmp_path / f'h{steps}' / 'epoch_1.pth')
+    h_skipped = read_checkpoint(tmp_path / 'h0' / 'epoch_1.pth')
+    key = 'bias_head.branches.0.0.weight'
+    assert not torch.equal(h_trained['state_dict'][key],
+                           h_skipped['state_dict'][key])  # h did train
+    params = [k for k in runs[0] if not k.endswith(
+        ('running_mean', 'running_var', 'num_batches_tracked'))]
+    assert len(params) > 20
+    for k in params:
+        assert torch.equal(runs[0][k], runs[steps][k]), k

@@ -61,10 +61,14 @@ def build_optim(model):
 
 
 def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias,
-                           bias_steps=1):
+                           bias_steps=1, warmup_h_steps=None):
     """Phases A and B written directly in PyTorch, as in the paper; with
-    ``bias_steps`` > 1, h first steps alone on detached features."""
+    ``bias_steps`` > 1, h first steps alone on detached features (of one
+    forward of the updated f, which these steps do not move). A warm-up
+    iteration (``warmup_h_steps`` given) is plain cross-entropy for f and g
+    and ``warmup_h_steps`` steps of h alone, without the reversal step."""
     bb, head, h = model.backbone, model.head, model.bias_head
+    warmup = warmup_h_steps is not None
 
     def f(inp):
         return bb.f(bb.input_norm(inp))
@@ -82,16 +86,25 @@ def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias,
     opt_bias.zero_grad()
     fmap = f(x)
     ce = F.cross_entropy(head.fc(bb.g(fmap)), labels)
-    p = F.softmax(h_logits(fmap), dim=2)
-    neg_entropy = (p * torch.log(p)).sum(2).mean()
-    (ce + LAMBDA * neg_entropy).backward()
+    if warmup:
+        ce.backward()
+    else:
+        p = F.softmax(h_logits(fmap), dim=2)
+        neg_entropy = (p * torch.log(p)).sum(2).mean()
+        (ce + LAMBDA * neg_entropy).backward()
     opt_main.step()
     # Phase B
-    for _ in range(bias_steps - 1):
+    h_alone = warmup_h_steps if warmup else bias_steps - 1
+    if h_alone:
+        with torch.no_grad():
+            fixed = f(x)
+    for _ in range(h_alone):
         opt_main.zero_grad()
         opt_bias.zero_grad()
-        bias_ce(h_logits(f(x).detach())).backward()
+        bias_ce(h_logits(fixed)).backward()
         opt_bias.step()
+    if warmup:
+        return
     opt_main.zero_grad()
     opt_bias.zero_grad()
     fmap = f(x)
@@ -99,6 +112,32 @@ def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias,
     bias_ce(h_logits(fmap)).backward()
     opt_main.step()
     opt_bias.step()
+
+
+def hand_written_optimizers(model):
+    """The SGD optimizers of the configs, for f+g and for h."""
+    main_params = [
+        p for n, p in model.named_parameters()
+        if not n.startswith('bias_head')
+    ]
+    opt_main = torch.optim.SGD(
+        main_params, lr=LR, momentum=MOMENTUM, weight_decay=WD)
+    opt_bias = torch.optim.SGD(
+        model.bias_head.parameters(),
+        lr=LR,
+        momentum=MOMENTUM,
+        weight_decay=WD)
+    return opt_main, opt_bias
+
+
+def assert_same_state(model, reference):
+    ours = dict(model.state_dict())
+    for name, value in reference.state_dict().items():
+        if value.dtype.is_floating_point:
+            torch.testing.assert_close(
+                ours[name], value, atol=1e-6, rtol=0, msg=name)
+        else:
+            assert torch.equal(ours[name], value), name
 
 
 @pytest.mark.parametrize('bias_steps', [1, 3])
@@ -112,28 +151,12 @@ def test_train_step_matches_hand_written_phases(bias_steps):
         log_vars = model.train_step(copy.deepcopy(data), optim)
 
     x = reference.data_preprocessor(copy.deepcopy(data), True)['inputs']
-    main_params = [
-        p for n, p in reference.named_parameters()
-        if not n.startswith('bias_head')
-    ]
-    opt_main = torch.optim.SGD(
-        main_params, lr=LR, momentum=MOMENTUM, weight_decay=WD)
-    opt_bias = torch.optim.SGD(
-        reference.bias_head.parameters(),
-        lr=LR,
-        momentum=MOMENTUM,
-        weight_decay=WD)
+    opt_main, opt_bias = hand_written_optimizers(reference)
     for _ in range(2):
         hand_written_iteration(reference, x, labels, targets, opt_main,
                                opt_bias, bias_steps)
 
-    ours = dict(model.state_dict())
-    for name, value in reference.state_dict().items():
-        if value.dtype.is_floating_point:
-            torch.testing.assert_close(
-                ours[name], value, atol=1e-6, rtol=0, msg=name)
-        else:
-            assert torch.equal(ours[name], value), name
+    assert_same_state(model, reference)
     assert {'loss', 'loss_cls', 'loss_entropy', 'loss_bias', 'lambda',
             'mu'} <= set(log_vars)
     assert log_vars['lambda'].item() == pytest.approx(LAMBDA)
@@ -262,6 +285,49 @@ def test_phase_a_gives_f_its_gradient_but_h_none():
     assert [n for n, _ in model.bias_head.named_parameters()] == names
     torch.testing.assert_close(model.bias_head.state_dict(),
                                reference.bias_head.state_dict())
+
+
+@pytest.mark.parametrize('warmup_bias_steps', [0, 2])
+def test_warm_up_trains_h_only_as_configured(warmup_bias_steps):
+    """A warm-up iteration: f and g take a plain cross-entropy step and h
+    takes ``warmup_bias_steps`` steps alone; with none, h is untouched
+    (BatchNorm statistics too), its loss is not logged and its metric is
+    left out of predictions."""
+    model = build_model(bias_steps=3, pretrain_epochs=1,
+                        warmup_bias_steps=warmup_bias_steps)
+    reference = copy.deepcopy(model)
+    hub = MessageHub.get_instance(f'warm_up_h_steps_{warmup_bias_steps}')
+    hub.update_info('epoch', 0)
+    assert model.in_warmup()
+    data, labels, targets = make_batch()
+    h_before = copy.deepcopy(model.bias_head.state_dict())
+
+    optim = build_optim(model)
+    for _ in range(2):
+        log_vars = model.train_step(copy.deepcopy(data), optim)
+
+    x = reference.data_preprocessor(copy.deepcopy(data), True)['inputs']
+    opt_main, opt_bias = hand_written_optimizers(reference)
+    for _ in range(2):
+        hand_written_iteration(reference, x, labels, targets, opt_main,
+                               opt_bias, warmup_h_steps=warmup_bias_steps)
+    assert_same_state(model, reference)
+
+    h_moved = any(not torch.equal(v, h_before[k])
+                  for k, v in model.bias_head.state_dict().items())
+    assert h_moved == bool(warmup_bias_steps)
+    assert ('loss_bias' in log_vars) == bool(warmup_bias_steps)
+    samples = model.eval()(
+        **model.data_preprocessor(copy.deepcopy(data), False),
+        mode='predict')
+    assert all(('bias_pred_count' in s) == bool(warmup_bias_steps)
+               for s in samples)
+
+
+@pytest.mark.parametrize('warmup_bias_steps', [-1, 1.5])
+def test_bad_warmup_bias_steps_is_named(warmup_bias_steps):
+    with pytest.raises(ValueError, match='warmup_bias_steps'):
+        build_model(warmup_bias_steps=warmup_bias_steps)
 
 
 @pytest.mark.parametrize('bias_steps', [0, 1.5, '2'])

@@ -23,7 +23,10 @@ model = dict(
         norm_cfg=dict(type='BN')),
     entropy_weight=0.01,  # lambda
     pretrain_epochs=0,
-    bias_steps=1)  # h updates per iteration (phase B)
+    bias_steps=1,  # h updates per iteration (phase B)
+    # h updates per warm-up iteration (None: bias_steps; 0: h untrained
+    # until unlearning starts, for recipes that re-initialise it then)
+    warmup_bias_steps=None)
 
 # Both phases run through DDP's forward under distributed launchers.
 model_wrapper_cfg = dict(type='LNTLDistributedDataParallel')

@@ -31,7 +31,10 @@ model = dict(
         target_key='bias_label'),
     entropy_weight=0.01,  # lambda
     pretrain_epochs=0,
-    bias_steps=1)  # h updates per iteration (phase B)
+    bias_steps=1,  # h updates per iteration (phase B)
+    # h updates per warm-up iteration (None: bias_steps; 0: h untrained
+    # until unlearning starts, for recipes that re-initialise it then)
+    warmup_bias_steps=None)
 
 # Both phases run through DDP's forward under distributed launchers.
 model_wrapper_cfg = dict(type='LNTLDistributedDataParallel')

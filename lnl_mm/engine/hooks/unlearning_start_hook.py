@@ -79,6 +79,13 @@ class UnlearningStartHook(Hook):
             runner.logger.warning(
                 'UnlearningStartHook does nothing: model.pretrain_epochs is 0,'
                 ' so unlearning starts with the freshly built model.')
+        elif 'bias_head' in self.modules and getattr(
+                model, 'warmup_bias_steps', 0) > 0:
+            runner.logger.info(
+                f'h is trained in every warm-up iteration '
+                f'(model.warmup_bias_steps={model.warmup_bias_steps}) and '
+                f're-initialised at epoch {epochs + 1}; '
+                'model.warmup_bias_steps=0 skips that work.')
 
     def before_train_epoch(self, runner) -> None:
         model = runner_model(runner)

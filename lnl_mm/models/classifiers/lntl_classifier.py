@@ -3,7 +3,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, print_log
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmpretrain.models.classifiers.base import BaseClassifier
 from mmpretrain.registry import MODELS
@@ -67,13 +67,20 @@ class LNTLClassifier(BaseClassifier):
        into ``h``; bias cross-entropy; backward; step ``main`` and ``bias``.
 
     During the first ``pretrain_epochs`` epochs (a warm-up), phase A is plain
-    cross-entropy and in phase B ``h`` learns on detached features (no
-    reversal), so unlearning starts from a trained classifier and predictor.
+    cross-entropy and in phase B ``h`` takes ``warmup_bias_steps`` steps on
+    detached features (no reversal), so unlearning starts from a trained
+    classifier and predictor. A recipe that re-initialises ``h`` when
+    unlearning starts (``UnlearningStartHook``) sets ``warmup_bias_steps=0``:
+    its warm-up iterations then cost what a baseline iteration costs, and
+    ``h``'s metric is left out of the warm-up's validation.
 
     With ``bias_steps`` k > 1, phase B first takes k - 1 steps of ``h``
     alone on detached features of the updated ``f`` (``h`` catches up with
     ``f``, as a GAN's discriminator takes several steps per generator step),
     then the step above, so ``f`` unlearns against a stronger predictor.
+    ``f`` does not move during ``h``'s own steps, so they all read one
+    forward of ``f`` (one BatchNorm statistics update per iteration for all
+    of them); the reversal step needs its own forward, with a graph.
 
     Args:
         backbone (dict): ``f`` and ``g``; must return ``(f_map, g_feature)``
@@ -91,6 +98,10 @@ class LNTLClassifier(BaseClassifier):
             Defaults to 0.
         bias_steps (int): Updates of ``h`` per iteration in phase B (the
             paper: 1). Defaults to 1.
+        warmup_bias_steps (int, optional): Updates of ``h`` per iteration
+            during the warm-up, on detached features; 0 leaves ``h``
+            untrained until unlearning starts. Defaults to None
+            (``bias_steps``).
         uncertainty_loss (str): The phase-A term that makes ``h`` uncertain:
             ``'neg_entropy'`` (LNTL) or ``'uniform_ce'`` (the confusion loss
             of BlindEye, Alvi et al. 2018). Defaults to ``'neg_entropy'``.
@@ -112,6 +123,7 @@ class LNTLClassifier(BaseClassifier):
                  entropy_weight: float = 0.01,
                  pretrain_epochs: int = 0,
                  bias_steps: int = 1,
+                 warmup_bias_steps: Optional[int] = None,
                  uncertainty_loss: str = 'neg_entropy',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
@@ -132,6 +144,13 @@ class LNTLClassifier(BaseClassifier):
             raise ValueError(
                 f'LNTLClassifier: bias_steps={bias_steps!r} must be an '
                 'integer >= 1 (the paper updates h once per iteration).')
+        if warmup_bias_steps is not None and not (
+                isinstance(warmup_bias_steps, int)
+                and warmup_bias_steps >= 0):
+            raise ValueError(
+                'LNTLClassifier: warmup_bias_steps='
+                f'{warmup_bias_steps!r} must be None (as bias_steps) or an '
+                'integer >= 0 (0: h is not trained during the warm-up).')
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
         self.bias_neck = MODELS.build(bias_neck)
@@ -140,6 +159,9 @@ class LNTLClassifier(BaseClassifier):
         self.entropy_weight = float(entropy_weight)
         self.pretrain_epochs = pretrain_epochs
         self.bias_steps = bias_steps
+        self.warmup_bias_steps = (bias_steps if warmup_bias_steps is None
+                                  else warmup_bias_steps)
+        self._skip_logged = False
         if uncertainty_loss not in UNCERTAINTY_LOSSES:
             raise ValueError(
                 f'LNTLClassifier: uncertainty_loss={uncertainty_loss!r} is '
@@ -175,8 +197,10 @@ class LNTLClassifier(BaseClassifier):
                 mode: str = 'tensor'):
         """Modes: ``tensor`` (label logits), ``predict``, ``loss`` (all three
         terms, evaluation only) and the training phases used by
-        :meth:`train_step`: ``phase_a``, ``phase_b`` and ``phase_b_h_only``
-        (``h`` on detached features, for ``bias_steps`` > 1)."""
+        :meth:`train_step`: ``phase_a``, ``phase_b`` (the reversal step),
+        ``bias_feat`` (``f``'s output that ``h`` reads) and
+        ``phase_b_h_only`` (``h``'s loss on such features, given as
+        ``inputs``, for its steps alone)."""
         if mode == 'tensor':
             return self.head(self.backbone(inputs))
         if mode == 'predict':
@@ -185,8 +209,10 @@ class LNTLClassifier(BaseClassifier):
             return self.loss_phase_a(inputs, data_samples)
         if mode == 'phase_b':
             return self.loss_phase_b(inputs, data_samples)
+        if mode == 'bias_feat':
+            return self.backbone.extract_bias_feat(inputs)
         if mode == 'phase_b_h_only':
-            return self.loss_phase_b(inputs, data_samples, unlearn=False)
+            return self.loss_bias_only(inputs, data_samples)
         if mode == 'loss':
             if self.training:
                 raise RuntimeError(
@@ -198,8 +224,8 @@ class LNTLClassifier(BaseClassifier):
                     'for distributed training.')
             return self.loss(inputs, data_samples)
         raise RuntimeError(f'LNTLClassifier: invalid mode "{mode}"; use '
-                           'tensor, predict, loss, phase_a, phase_b or '
-                           'phase_b_h_only.')
+                           'tensor, predict, loss, phase_a, phase_b, '
+                           'bias_feat or phase_b_h_only.')
 
     def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """``(f_map, g_feature)`` of the backbone."""
@@ -235,23 +261,24 @@ class LNTLClassifier(BaseClassifier):
         losses['lambda'] = inputs.new_tensor(lam)
         return losses
 
-    def loss_phase_b(self,
-                     inputs: torch.Tensor,
-                     data_samples: List[DataSample],
-                     unlearn: bool = True) -> Dict[str, torch.Tensor]:
-        """Phase B loss: h's bias CE on f's output through the reversal (on
-        detached features during warm-up or with ``unlearn=False``)."""
-        if self.in_warmup() or not unlearn:
-            with torch.no_grad():
-                feats = (self.backbone.extract_bias_feat(inputs), )
-            mu = 0.0
-        else:
-            progress = self.unlearning_progress()
-            feats = self.bias_neck(
-                (self.backbone.extract_bias_feat(inputs), ), progress=progress)
-            mu = self.bias_neck.current_mu(progress)
+    def loss_phase_b(self, inputs: torch.Tensor,
+                     data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """Phase B's reversal step: h's bias CE on f's output through the
+        bias neck (the gradient reversal)."""
+        progress = self.unlearning_progress()
+        feats = self.bias_neck(
+            (self.backbone.extract_bias_feat(inputs), ), progress=progress)
         losses = self.bias_head.loss(feats, data_samples)
-        losses['mu'] = inputs.new_tensor(mu)
+        losses['mu'] = inputs.new_tensor(self.bias_neck.current_mu(progress))
+        return losses
+
+    def loss_bias_only(self, feats: torch.Tensor,
+                       data_samples: List[DataSample]
+                       ) -> Dict[str, torch.Tensor]:
+        """h's bias CE on given (detached) features of f: a step of h
+        alone, which no gradient takes back into f."""
+        losses = self.bias_head.loss((feats.detach(), ), data_samples)
+        losses['mu'] = feats.new_tensor(0.0)
         return losses
 
     def loss(self, inputs: torch.Tensor,
@@ -297,10 +324,15 @@ class LNTLClassifier(BaseClassifier):
         DDP's forward and their gradients are all-reduced.
         """
         main, bias = self.get_optim_wrappers(optim_wrapper)
-        self.untrained_modules = frozenset()  # this step trains them all
         data = self.data_preprocessor(data, True)
         inputs, data_samples = data['inputs'], data['data_samples']
         warmup = self.in_warmup()
+        h_alone = self.warmup_bias_steps if warmup else self.bias_steps - 1
+        # this step trains every module, except h in a warm-up without h
+        self.untrained_modules = frozenset(
+            ['bias_head'] if warmup and h_alone == 0 else [])
+        if warmup and h_alone == 0:
+            self.log_untrained_bias_head()
 
         # Phase A: f and g learn the labels and to make h uncertain.
         optim_wrapper.zero_grad()
@@ -310,25 +342,45 @@ class LNTLClassifier(BaseClassifier):
         main.backward(loss_a)
         main.step()
 
-        # Phase B: h learns the bias (alone for the first bias_steps - 1
-        # steps); f unlearns it through the reversal.
-        for _ in range(self.bias_steps - 1):
+        # Phase B: h learns the bias, first alone (on one detached forward
+        # of the updated f, which these steps do not move), then, after the
+        # warm-up, in the reversal step, through which f unlearns it.
+        log_vars_b = {}
+        if h_alone:
+            with torch.no_grad(), bias.optim_context(forward):
+                feats = forward(inputs, mode='bias_feat')
+        for _ in range(h_alone):
             optim_wrapper.zero_grad()
             with bias.optim_context(forward):
-                losses = forward(inputs, data_samples, mode='phase_b_h_only')
-            bias.backward(self.parse_losses(losses)[0])
+                losses = forward(feats, data_samples, mode='phase_b_h_only')
+            loss_b, log_vars_b = self.parse_losses(losses)
+            bias.backward(loss_b)
             optim_wrapper.step_jointly(['bias'])
-        optim_wrapper.zero_grad()
-        with bias.optim_context(forward):
-            losses = forward(inputs, data_samples, mode='phase_b')
-        loss_b, log_vars_b = self.parse_losses(losses)
-        bias.backward(loss_b)
-        optim_wrapper.step_jointly(['bias'] if warmup else ['main', 'bias'])
+        if not warmup:
+            optim_wrapper.zero_grad()
+            with bias.optim_context(forward):
+                losses = forward(inputs, data_samples, mode='phase_b')
+            loss_b, log_vars_b = self.parse_losses(losses)
+            bias.backward(loss_b)
+            optim_wrapper.step_jointly(['main', 'bias'])
         optim_wrapper.zero_grad()
 
-        log_vars_b.pop('loss')
+        log_vars_b.pop('loss', None)
         log_vars.update(log_vars_b)
         return log_vars
+
+    def log_untrained_bias_head(self) -> None:
+        """Say once per run that h is skipped in the warm-up, and what that
+        leaves out of the logs."""
+        if self._skip_logged:
+            return
+        self._skip_logged = True
+        print_log(
+            f'Warm-up (epochs 1-{self.pretrain_epochs}): h is not trained '
+            '(model.warmup_bias_steps=0), so loss_bias and '
+            'accuracy/bias_head are not reported until unlearning starts at '
+            f'epoch {self.pretrain_epochs + 1}.',
+            logger='current')
 
     @staticmethod
     def get_optim_wrappers(
