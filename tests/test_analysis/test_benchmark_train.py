@@ -17,43 +17,114 @@ def load_tool():
     return module
 
 
-@pytest.mark.parametrize('config', ['baseline_cmnist.py', 'lnl_cmnist.py'])
-def test_benchmark_reports_runner_loop_pipeline_and_memory(config, tmp_path):
+def test_benchmark_reports_every_phase_against_the_baseline(tmp_path):
     tool = load_tool()
     out = tmp_path / 'bench.json'
     result = tool.main([
-        osp.join(REPO, 'configs', config), '--iters', '3', '--warmup', '1',
-        '--rounds', '2', '--out', str(out), '--cfg-options',
+        osp.join(REPO, 'configs', 'lnl_cmnist.py'), '--iters', '3',
+        '--warmup', '1', '--rounds', '2', '--out', str(out), '--baseline',
+        osp.join(REPO, 'configs', 'baseline_cmnist.py'), '--cfg-options',
         'train_dataloader.dataset.source=sample',
         f'train_dataloader.dataset.cache_dir={tmp_path / "cache"}',
     ])
     assert json.loads(out.read_text()) == result
-    for key in ('runner_img_s', 'loop_img_s', 'pipeline_img_s'):
-        assert result[key] > 0, key
-    # two rounds: the medians are the means of the rounds, and the ratio is
-    # the median of the per-round ratios
-    assert len(result['runner_img_s_rounds']) == 2
-    assert result['runner_img_s'] == pytest.approx(
-        sum(result['runner_img_s_rounds']) / 2)
-    assert result['loop_img_s'] == pytest.approx(
-        sum(result['loop_img_s_rounds']) / 2)
-    assert result['runner_over_loop_rounds'] == pytest.approx([
-        a / b for a, b in zip(result['runner_img_s_rounds'],
-                              result['loop_img_s_rounds'])])
-    assert result['runner_over_loop'] == pytest.approx(
-        sum(result['runner_over_loop_rounds']) / 2)
+    phases = result['phases']
+    assert list(phases) == ['warmup', 'unlearning', 'baseline']
+    for name, entry in phases.items():
+        for key in ('runner_img_s', 'loop_img_s'):
+            assert entry[key] > 0, (name, key)
+        # two rounds: the medians are the means of the rounds, and the
+        # ratio is the median of the per-round ratios
+        assert len(entry['runner_img_s_rounds']) == 2
+        assert entry['runner_img_s'] == pytest.approx(
+            sum(entry['runner_img_s_rounds']) / 2)
+        assert entry['loop_img_s'] == pytest.approx(
+            sum(entry['loop_img_s_rounds']) / 2)
+        assert entry['runner_over_loop_rounds'] == pytest.approx([
+            a / b for a, b in zip(entry['runner_img_s_rounds'],
+                                  entry['loop_img_s_rounds'])])
+        assert entry['s_per_iter'] == pytest.approx(
+            128 / entry['runner_img_s'])
+        assert entry['cost_in_baseline_iters'] == pytest.approx(
+            entry['s_per_iter'] / phases['baseline']['s_per_iter'])
+    # 430 iterations per epoch of 55,000 digits; 10 warm-up epochs and 10
+    # unlearning ones
+    predicted = result['predicted']
+    assert predicted['iters_per_epoch'] == 430
+    assert predicted['epochs'] == dict(warmup=10, unlearning=10)
+    assert predicted['train_minutes'] == pytest.approx(430 * 10 * (
+        phases['warmup']['s_per_iter'] + phases['unlearning']['s_per_iter'])
+        / 60)
+    assert result['pipeline_img_s'] > 0
     assert result['peak_rss_mib'] > 100
     assert result['device'] == 'cpu' and result['num_workers'] == 0
 
 
-def test_benchmark_config_times_the_unlearning_step_only():
+@pytest.mark.parametrize('phase, pretrain_epochs', [('warmup', 1),
+                                                    ('unlearning', 0)])
+def test_benchmark_config_times_one_phase(phase, pretrain_epochs):
     tool = load_tool()
     cfg = tool.benchmark_config(
-        osp.join(REPO, 'configs', 'lnl_cmnist.py'), None, 5, 2, '/tmp/x')
-    assert cfg.model.pretrain_epochs == 0
+        osp.join(REPO, 'configs', 'lnl_cmnist.py'), None, 5, 2, '/tmp/x',
+        phase=phase)
+    assert cfg.model.pretrain_epochs == pretrain_epochs
+    assert 'unlearning_start' not in cfg.default_hooks
     # one epoch of exactly warmup + iters batches
     assert cfg.train_cfg == dict(by_epoch=True, max_epochs=1,
                                  val_interval=10**9)
     assert cfg.train_dataloader.dataset.indices == 7 * 128
     assert cfg.train_dataloader.drop_last is True
     assert cfg.val_dataloader is None and cfg.default_hooks.checkpoint is None
+
+
+def test_phases_follow_the_config():
+    tool = load_tool()
+    from mmengine.config import Config
+    phases = {
+        name: tool.training_phases(
+            Config.fromfile(osp.join(REPO, 'configs', name)))
+        for name in ('baseline_cmnist.py', 'lnl_cmnist.py',
+                     'lnl_cmnist_from_baseline.py')
+    }
+    assert phases == {'baseline_cmnist.py': ['train'],
+                      'lnl_cmnist.py': ['warmup', 'unlearning'],
+                      'lnl_cmnist_from_baseline.py': ['unlearning']}
+
+
+def test_the_loop_does_the_work_of_train_step(monkeypatch):
+    """The loop's iteration takes as many steps of h, and runs f as often,
+    as LNTLClassifier.train_step in the same phase."""
+    tool = load_tool()
+    import torch
+
+    from lnl_mm.models.backbones.lntl_convnet import LNTLConvNet
+    calls = dict(f=0, h_step=0)
+    real_extract = LNTLConvNet.extract_bias_feat
+    real_step = torch.optim.SGD.step
+
+    def count_extract(self, x):
+        calls['f'] += 1
+        return real_extract(self, x)
+
+    def count_step(self, *a, **k):
+        if len(self.param_groups[0]['params']) == h_params:
+            calls['h_step'] += 1
+        return real_step(self, *a, **k)
+
+    monkeypatch.setattr(LNTLConvNet, 'extract_bias_feat', count_extract)
+    monkeypatch.setattr(torch.optim.SGD, 'step', count_step)
+    options = {'train_dataloader.dataset.source': 'sample',
+               'model.bias_steps': 3, 'model.warmup_bias_steps': 2}
+    counted = {}
+    for phase in ('warmup', 'unlearning'):
+        cfg = tool.benchmark_config(
+            osp.join(REPO, 'configs', 'lnl_cmnist.py'), options, 2, 0,
+            '/tmp/x', phase=phase)
+        h_params = len(list(tool.build_model(cfg).bias_head.parameters()))
+        calls.update(f=0, h_step=0)
+        tool.measure_loop(cfg, 2, 0)
+        counted[phase] = dict(calls)
+    # per iteration, f runs in phase A and once for h's 2 steps alone, and
+    # after the warm-up once more for the reversal step (which steps h too)
+    assert counted == dict(warmup=dict(f=4, h_step=4),
+                           unlearning=dict(f=6, h_step=6))

@@ -1,30 +1,43 @@
-"""Measure training throughput: the Runner against a hand-written loop.
+"""Measure training throughput: the Runner against a hand-written loop,
+per phase of the recipe, and what a full-scale run costs.
 
-In one process, for one config (baseline or LNTL), it measures:
+In one process, for one config, it measures every training phase the
+config has: ``train`` for a plain classifier; ``warmup`` (the first
+``pretrain_epochs``) and ``unlearning`` for an LNTL config. For each phase:
 
 (a) the Runner's training iterations (``runner.train()`` with the config's
-    dataloader, data preprocessor and ``train_step``), warm-up excluded;
-(b) a hand-written PyTorch loop with the same modules, losses and
-    optimizer settings on the training split pre-tensorised in memory;
-(c) the data pipeline alone (dataloader and data preprocessor);
-(d) the ratio a / b, the peak resident memory of the process and, on a GPU,
-    the peak GPU memory.
+    dataloader, data preprocessor and ``train_step``);
+(b) a hand-written PyTorch loop that does the same work as the config's
+    ``train_step`` in that phase (phase A; ``h``'s steps alone on one
+    detached forward of ``f``, ``warmup_bias_steps`` of them in the warm-up
+    and ``bias_steps - 1`` after it; the reversal step after the warm-up),
+    on the training split pre-tensorised in memory;
+(c) the ratio a / b.
 
-(a) and (b) are measured in ``--rounds`` alternating rounds (runner first in
-even rounds, loop first in odd ones) and reported as medians, with the
-per-round values beside them: the first measurement in a process pays
-one-time costs (kernel selection, memory pools) that a single pass would
-charge to whichever runs first, and on a shared 2-core machine a single
-pass varies by about 10 %.
+With ``--baseline CONFIG`` (e.g. configs/baseline_cmnist.py) the baseline's
+``train`` phase is measured in the same rounds, so every phase's cost is
+also given relative to a baseline iteration. It then reports the data
+pipeline alone (dataloader and data preprocessor), the peak resident memory
+(and GPU memory), and a prediction of the config's training time at full
+scale: iterations per epoch of ``--full-train-size`` digits (55,000, full
+MNIST's training split) times each phase's measured seconds per Runner
+iteration times its epochs. Validation and testing are not in it.
 
-Validation, checkpoints and the LNTL warm-up (``pretrain_epochs``) are off,
-so (a) and (b) time the same step. Example::
+Every measurement runs in ``--rounds`` rounds, in an order that rotates from
+round to round, and is reported as the median with the per-round values
+beside it: the first measurement in a process pays one-time costs (kernel
+selection, memory pools) that a single pass would charge to whichever runs
+first, and on a shared 2-core machine a single pass varies by about 10 %.
+Validation, checkpoints and custom hooks are off, so (a) and (b) time the
+same step. Example::
 
     python tools/analysis/benchmark_train.py configs/lnl_cmnist.py \\
+        --baseline configs/baseline_cmnist.py \\
         --cfg-options train_dataloader.dataset.source=sample
 """
 import argparse
 import json
+import math
 import os.path as osp
 import resource
 import statistics
@@ -57,21 +70,45 @@ def parse_args(argv=None):
                         'are reported')
     parser.add_argument('--skip-loop', action='store_true',
                         help='skip the hand-written loop (b)')
+    parser.add_argument('--baseline',
+                        help='a plain-classifier config whose iteration is '
+                        'measured in the same rounds, as the unit of cost')
+    parser.add_argument('--full-train-size', type=int, default=55000,
+                        help='training digits of the full-scale run that '
+                        'the prediction is for (default: full MNIST)')
     parser.add_argument('--out', help='also write the results as JSON')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='config overrides, as for tools/train.py')
     return parser.parse_args(argv)
 
 
+def training_phases(cfg: Config) -> list:
+    """The phases of the config's training: ``['train']`` for a plain
+    classifier, ``['warmup', 'unlearning']`` for an LNTL config with a
+    warm-up, ``['unlearning']`` without."""
+    if 'bias_head' not in cfg.model:
+        return ['train']
+    if cfg.model.get('pretrain_epochs'):
+        return ['warmup', 'unlearning']
+    return ['unlearning']
+
+
 def benchmark_config(config: str, cfg_options, iters: int, warmup: int,
-                     work_dir: str) -> Config:
-    """The config with validation, checkpoints and warm-up epochs off, and
-    one training epoch of ``warmup + iters`` iterations: the training split
-    is cut to that many batches (``indices``), so no epoch boundary (where
-    MMEngine's iteration-based loop sleeps 2 s) falls in the timed window."""
+                     work_dir: str, phase: str = None) -> Config:
+    """The config set up to time ``phase`` (default: its last phase):
+    validation, checkpoints and custom hooks off, and one training epoch of
+    ``warmup + iters`` iterations: the training split is cut to that many
+    batches (``indices``), so no epoch boundary (where MMEngine's
+    iteration-based loop sleeps 2 s) falls in the timed window. The epoch is
+    a warm-up epoch for ``phase='warmup'`` (``pretrain_epochs=1``), an
+    unlearning one for ``'unlearning'`` (``pretrain_epochs=0``)."""
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    phases = training_phases(cfg)
+    phase = phase or phases[-1]
+    if phase not in phases:
+        raise SystemExit(f'{config} has no {phase} phase (it has {phases})')
     setup_default_scope(cfg)
     cfg.work_dir = work_dir
     cfg.train_cfg = dict(by_epoch=True, max_epochs=1, val_interval=10**9)
@@ -85,11 +122,12 @@ def benchmark_config(config: str, cfg_options, iters: int, warmup: int,
     cfg.param_scheduler = None
     cfg.custom_hooks = []
     cfg.default_hooks.checkpoint = None
+    cfg.default_hooks.pop('unlearning_start', None)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=10**6)
     cfg.log_level = 'WARNING'
     cfg.visualizer = dict(type='Visualizer', vis_backends=[])
     if 'pretrain_epochs' in cfg.model:
-        cfg.model.pretrain_epochs = 0
+        cfg.model.pretrain_epochs = 1 if phase == 'warmup' else 0
     set_dataloader_defaults(cfg, 'train_dataloader', persistent_workers=True)
     return finalize_dataloaders(cfg)
 
@@ -124,12 +162,10 @@ def measure_runner(cfg: Config, warmup: int) -> float:
 
 def measure_pipeline(cfg: Config, iters: int, warmup: int) -> float:
     """(c): images/s of the dataloader plus the data preprocessor."""
-    from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
-    init_default_scope(cfg.default_scope)
+    preprocess = build_model(cfg).data_preprocessor
     loader = Runner.build_dataloader(
         cfg.train_dataloader, seed=0, diff_rank_seed=False)
-    preprocess = build_model(cfg).data_preprocessor
     if torch.cuda.is_available():
         preprocess = preprocess.cuda()
     stamps, batches = [], iter(loader)
@@ -162,7 +198,9 @@ def tensorise(dataset, device):
 def build_model(cfg: Config):
     """The config's model, with the top-level ``data_preprocessor`` merged
     in as the Runner does."""
+    from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS
+    init_default_scope(cfg.default_scope)
     model_cfg = cfg.model.copy()
     if cfg.get('data_preprocessor') is not None:
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
@@ -175,8 +213,22 @@ def sgd(params, optim_cfg: dict) -> torch.optim.SGD:
     return torch.optim.SGD(params, **opt)
 
 
+def bias_ce(model, feats, targets):
+    """h's loss as BiasPredictionHead computes it: per colour channel, the
+    cross-entropy averaged over the labelled pixels, summed."""
+    logits = model.bias_head(feats)
+    ignore = model.bias_head.ignore_index
+    return sum(
+        F.cross_entropy(logits[:, c], targets[:, c], ignore_index=ignore,
+                        reduction='sum') /
+        (targets[:, c] != ignore).sum().clamp(min=1)
+        for c in range(targets.shape[1]))
+
+
 def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
-    """(b): images/s of a hand-written loop with the config's modules."""
+    """(b): images/s of a hand-written loop with the config's modules,
+    doing the work of the config's ``train_step`` in the phase ``cfg`` was
+    set up for (:func:`benchmark_config`)."""
     from mmpretrain.registry import DATASETS
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     model = build_model(cfg).to(device)
@@ -194,7 +246,9 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
         opt_main = sgd(main_params, cfg.optim_wrapper.main.optimizer)
         opt_bias = sgd(model.bias_head.parameters(),
                        cfg.optim_wrapper.bias.optimizer)
-        ignore = model.bias_head.ignore_index
+        in_warmup = model.pretrain_epochs > 0
+        h_alone = model.warmup_bias_steps if in_warmup \
+            else model.bias_steps - 1
     else:
         opt_main = sgd(model.parameters(), cfg.optim_wrapper.optimizer)
 
@@ -213,7 +267,7 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
         f_map, g_feat = model.backbone(x)[-2:] if lntl else (
             None, model.backbone(x)[-1])
         loss = F.cross_entropy(model.head.fc(g_feat), y)
-        if lntl:
+        if lntl and not in_warmup:
             with detached_parameters(model.bias_head):
                 loss = loss + model.entropy_weight * \
                     model.bias_head.uncertainty((f_map, ),
@@ -221,18 +275,18 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
         opt_main.zero_grad(set_to_none=True)
         loss.backward()
         opt_main.step()
-        if lntl:
+        if lntl and h_alone:
+            with torch.no_grad():
+                fixed = model.backbone.extract_bias_feat(x)
+            for _ in range(h_alone):
+                opt_bias.zero_grad(set_to_none=True)
+                bias_ce(model, (fixed, ), targets[idx]).backward()
+                opt_bias.step()
+        if lntl and not in_warmup:
             opt_main.zero_grad(set_to_none=True)
             opt_bias.zero_grad(set_to_none=True)
             feats = model.bias_neck((model.backbone.extract_bias_feat(x), ))
-            logits = model.bias_head(feats)
-            t = targets[idx]
-            loss_b = sum(
-                F.cross_entropy(logits[:, c], t[:, c], ignore_index=ignore,
-                                reduction='sum') /
-                (t[:, c] != ignore).sum().clamp(min=1)
-                for c in range(t.shape[1]))
-            loss_b.backward()
+            bias_ce(model, feats, targets[idx]).backward()
             opt_main.step()
             opt_bias.step()
         if device == 'cuda':
@@ -241,30 +295,60 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
     return images_per_second(stamps, warmup, batch_size)
 
 
-def measure_rounds(cfg: Config, args) -> dict:
-    """(a), (b) and a / b over ``args.rounds`` alternating rounds: the
-    medians, and the per-round values under ``*_rounds``."""
+def measure_rounds(cfgs: dict, args) -> dict:
+    """(a), (b) and a / b of every phase in ``cfgs`` (phase -> config set
+    up for it) over ``args.rounds`` rounds, the order of the measurements
+    rotating from round to round: per phase the medians, the per-round
+    values under ``*_rounds`` and the seconds per Runner iteration."""
     if args.rounds < 1:
         raise SystemExit(f'--rounds {args.rounds}: must be at least 1')
-    runner, loop = [], []
+    jobs = [(phase, kind) for phase in cfgs
+            for kind in (('runner', ) if args.skip_loop else
+                         ('runner', 'loop'))]
+    values = {job: [] for job in jobs}
     for index in range(args.rounds):
-        order = ['runner', 'loop'] if index % 2 == 0 else ['loop', 'runner']
-        for name in order:
-            if name == 'runner':
-                runner.append(measure_runner(cfg.copy(), args.warmup))
-            elif not args.skip_loop:
-                loop.append(
-                    measure_loop(cfg.copy(), args.iters, args.warmup))
-    result = dict(runner_img_s=statistics.median(runner),
-                  runner_img_s_rounds=runner)
-    if loop:
-        ratios = [a / b for a, b in zip(runner, loop)]
-        result.update(
-            loop_img_s=statistics.median(loop),
-            loop_img_s_rounds=loop,
-            runner_over_loop=statistics.median(ratios),
-            runner_over_loop_rounds=ratios)
+        shift = index % len(jobs)
+        for phase, kind in jobs[shift:] + jobs[:shift]:
+            cfg = cfgs[phase].copy()
+            values[phase, kind].append(
+                measure_runner(cfg, args.warmup) if kind == 'runner' else
+                measure_loop(cfg, args.iters, args.warmup))
+    result = {}
+    for phase, cfg in cfgs.items():
+        runner = values[phase, 'runner']
+        entry = dict(runner_img_s=statistics.median(runner),
+                     runner_img_s_rounds=runner)
+        entry['s_per_iter'] = cfg.train_dataloader.batch_size / \
+            entry['runner_img_s']
+        loop = values.get((phase, 'loop'))
+        if loop:
+            ratios = [a / b for a, b in zip(runner, loop)]
+            entry.update(
+                loop_img_s=statistics.median(loop),
+                loop_img_s_rounds=loop,
+                runner_over_loop=statistics.median(ratios),
+                runner_over_loop_rounds=ratios)
+        result[phase] = entry
     return result
+
+
+def predict_full_scale(config: str, cfg_options, phases: dict,
+                       train_size: int) -> dict:
+    """Training time of ``config`` as it ships on ``train_size`` digits:
+    iterations per epoch times each phase's seconds per Runner iteration
+    times its epochs (no validation or testing)."""
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    epochs = cfg.train_cfg.max_epochs
+    iters = math.ceil(train_size / cfg.train_dataloader.batch_size)
+    warm = cfg.model.get('pretrain_epochs', 0) if 'warmup' in phases else 0
+    epochs_of = dict(train=epochs, warmup=warm, unlearning=epochs - warm)
+    seconds = sum(iters * epochs_of[phase] * phases[phase]['s_per_iter']
+                  for phase in training_phases(cfg))
+    return dict(train_size=train_size, iters_per_epoch=iters,
+                epochs={p: epochs_of[p] for p in training_phases(cfg)},
+                train_minutes=seconds / 60)
 
 
 def peak_rss_mib() -> float:
@@ -272,31 +356,53 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(argv=None) -> dict:
-    args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix='lnl_mm_bench_') as work_dir:
-        cfg = benchmark_config(args.config, args.cfg_options, args.iters,
-                               args.warmup, work_dir)
-        result = dict(
-            config=args.config,
-            device=torch.cuda.get_device_name()
-            if torch.cuda.is_available() else 'cpu',
-            torch_threads=torch.get_num_threads(),
-            batch_size=cfg.train_dataloader.batch_size,
-            num_workers=cfg.train_dataloader.num_workers,
-            iters=args.iters)
-        result.update(measure_rounds(cfg, args))
-        result['pipeline_img_s'] = measure_pipeline(cfg.copy(), args.iters,
-                                                    args.warmup)
-        result['peak_rss_mib'] = peak_rss_mib()
-        if torch.cuda.is_available():
-            result['peak_gpu_mib'] = torch.cuda.max_memory_allocated() / 2**20
+def print_result(result: dict, indent: str = '') -> None:
     for key, value in result.items():
+        if isinstance(value, dict):
+            print(f'{indent}{key}:')
+            print_result(value, indent + '  ')
+            continue
         if isinstance(value, list):
             value = ' '.join(f'{v:.3f}' for v in value)
         elif isinstance(value, float):
             value = f'{value:.3f}'
-        print(f'{key:>23}: {value}')
+        print(f'{indent}{key:>23}: {value}')
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix='lnl_mm_bench_') as work_dir:
+        setup = dict(cfg_options=args.cfg_options, iters=args.iters,
+                     warmup=args.warmup, work_dir=work_dir)
+        probe = benchmark_config(args.config, **setup)
+        cfgs = {phase: benchmark_config(args.config, phase=phase, **setup)
+                for phase in training_phases(Config.fromfile(args.config))}
+        if args.baseline:
+            cfgs['baseline'] = benchmark_config(args.baseline, **setup)
+        result = dict(
+            config=args.config,
+            baseline=args.baseline,
+            device=torch.cuda.get_device_name()
+            if torch.cuda.is_available() else 'cpu',
+            torch_threads=torch.get_num_threads(),
+            batch_size=probe.train_dataloader.batch_size,
+            num_workers=probe.train_dataloader.num_workers,
+            iters=args.iters,
+            rounds=args.rounds)
+        phases = measure_rounds(cfgs, args)
+        if args.baseline:
+            unit = phases['baseline']['s_per_iter']
+            for entry in phases.values():
+                entry['cost_in_baseline_iters'] = entry['s_per_iter'] / unit
+        result['phases'] = phases
+        result['predicted'] = predict_full_scale(
+            args.config, args.cfg_options, phases, args.full_train_size)
+        result['pipeline_img_s'] = measure_pipeline(probe.copy(), args.iters,
+                                                    args.warmup)
+        result['peak_rss_mib'] = peak_rss_mib()
+        if torch.cuda.is_available():
+            result['peak_gpu_mib'] = torch.cuda.max_memory_allocated() / 2**20
+    print_result(result)
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(result, f, indent=2)
