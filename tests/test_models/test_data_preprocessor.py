@@ -26,6 +26,25 @@ def test_channels_last_keeps_values_and_changes_layout():
     assert not expected.is_contiguous(memory_format=torch.channels_last)
 
 
+def test_stacked_batch_equals_image_by_image_normalisation():
+    """A list of same-shape images is normalised as one tensor, with the
+    values of ClsDataPreprocessor's per-image path (to_rgb too); images of
+    different shapes still go image by image (padded by stack_batch)."""
+    for to_rgb in (False, True):
+        plain = MODELS.build(
+            dict(type='ClsDataPreprocessor', to_rgb=to_rgb, **NORM))
+        ours = MODELS.build(
+            dict(type='LNTLDataPreprocessor', to_rgb=to_rgb, **NORM))
+        torch.testing.assert_close(
+            ours(batch(), True)['inputs'], plain(batch(), True)['inputs'],
+            rtol=0, atol=0)
+    mixed = dict(inputs=[torch.zeros(3, 28, 28, dtype=torch.uint8),
+                         torch.zeros(3, 30, 28, dtype=torch.uint8)])
+    pre = MODELS.build(
+        dict(type='LNTLDataPreprocessor', pad_size_divisor=32, **NORM))
+    assert pre(mixed, True)['inputs'].shape == (2, 3, 32, 32)
+
+
 def test_default_is_the_plain_layout():
     pre = MODELS.build(dict(type='LNTLDataPreprocessor', **NORM))
     assert pre(batch(), False)['inputs'].is_contiguous()

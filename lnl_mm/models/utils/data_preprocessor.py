@@ -12,6 +12,10 @@ class LNTLDataPreprocessor(ClsDataPreprocessor):
     values are unchanged; convolutions then run their channels-last kernels,
     which are faster on CPUs (oneDNN) and on GPUs with tensor cores.
 
+    A batch given as a list of images of one shape (``pseudo_collate``) is
+    stacked first and normalised in one operation rather than image by
+    image: the same values, a few milliseconds less per batch of 128.
+
     Args:
         channels_last (bool): Return the batch in ``torch.channels_last``
             memory format. Defaults to False.
@@ -31,6 +35,12 @@ class LNTLDataPreprocessor(ClsDataPreprocessor):
         self._non_blocking = bool(non_blocking)
 
     def forward(self, data: dict, training: bool = False) -> dict:
+        inputs = data.get('inputs')
+        if isinstance(inputs, (list, tuple)) and inputs \
+                and all(isinstance(x, torch.Tensor) for x in inputs) \
+                and len({x.shape for x in inputs}) == 1 \
+                and self.pad_size_divisor == 1:
+            data = dict(data, inputs=torch.stack(list(inputs)))
         data = super().forward(data, training)
         inputs = data['inputs']
         if self.channels_last and isinstance(inputs, torch.Tensor) \
