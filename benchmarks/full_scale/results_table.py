@@ -11,8 +11,9 @@ split, percent). ``table.md`` here is its output for ``results.csv``::
     python benchmarks/full_scale/results_table.py \\
         benchmarks/full_scale/results.csv > benchmarks/full_scale/table.md
     # add a summary's rows:
-    python benchmarks/full_scale/results_table.py benchmarks/full_scale/results.csv \\
-        $RUNS/summary_new/results.csv --out benchmarks/full_scale/results.csv
+    python benchmarks/full_scale/results_table.py \\
+        benchmarks/full_scale/results.csv $RUNS/summary_new/results.csv \\
+        --out benchmarks/full_scale/results.csv
 """
 import argparse
 import csv

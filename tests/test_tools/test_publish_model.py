@@ -32,7 +32,8 @@ def test_publish_keeps_weights_and_meta_only(tmp_path, lntl_model):
     src = save_checkpoint(lntl_model, tmp_path / 'epoch_16.pth',
                           cfg='model = dict()', dataset_meta=dict(a=1))
     src_hash = sha256(src)
-    final = publish_model.publish(src, str(tmp_path / 'out' / 'lnl_cmnist.pth'))
+    final = publish_model.publish(src,
+                                  str(tmp_path / 'out' / 'lnl_cmnist.pth'))
 
     # the name: <stem>_<today>-<first 8 hex digits of the file's sha256>
     name = os.path.basename(final)

@@ -179,9 +179,9 @@ def draw(path: str, images: np.ndarray, labels: Sequence[int],
         f'{lntl["colour"]}/{lntl["total"]} follow the colour, '
         f'{lntl["shape"]}/{lntl["total"]} the shape',
         fontsize=9)
-    fig.subplots_adjust(left=0.07, right=0.99, top=1 - 0.75 / fig.get_figheight(),
-                        bottom=0.45 / fig.get_figheight(), wspace=0.08,
-                        hspace=0.75)
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=0.07, right=0.99, top=1 - 0.75 / height,
+                        bottom=0.45 / height, wspace=0.08, hspace=0.75)
     with atomic_file(path) as temp:
         fig.savefig(temp, dpi=110, format='png')
     plt.close(fig)

@@ -5,7 +5,7 @@
 # (h learns on detached features), then 10 unlearning epochs at lr 0.001
 # (x0.1 at epochs 14 and 18) with lambda = 0.1, mu = 1.0 and one h step per
 # iteration; h and the optimizers' momentum carry over from the warm-up.
-# It was configs/lnl_cmnist.py in lnl_mm 0.2. Results: docs/reproducing.md.
+# It was configs/lnl_cmnist.py in lnl_mm 0.2. Results: docs/reproduce_paper.md.
 _base_ = ['../../../configs/lnl_cmnist_paper.py']
 
 model = dict(

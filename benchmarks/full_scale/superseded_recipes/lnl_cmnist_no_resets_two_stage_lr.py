@@ -4,7 +4,7 @@
 # form (warm-up at lr 0.01, x0.1 at epochs 4 and 8; x10 at the switch, epoch
 # 10, back to 0.001; x0.1 at 14 and 18). h and the momentum carry over from
 # the warm-up, so it isolates the lr profile from the resets of
-# configs/lnl_cmnist.py. Results: docs/reproducing.md.
+# configs/lnl_cmnist.py. Results: docs/reproduce_paper.md.
 _base_ = ['./lnl_cmnist_no_resets.py']
 
 param_scheduler = [
