@@ -1,10 +1,11 @@
-# Baseline on your own biased image folder (README, "Your own biased data"):
-# plain cross-entropy on the same split ResNet-18, data, pipeline and
-# schedule as configs/lntl_resnet18_custom.py, with mmpretrain's
-# ImageClassifier.
+# Baseline on your own biased image folder (docs/custom_data.md): plain
+# cross-entropy on the same split ResNet-18, data, pipeline and schedule as
+# configs/lntl_resnet18_custom.py, with mmpretrain's ImageClassifier. One
+# job, with your folder X:
 #   python tools/train.py configs/baseline_resnet18_custom.py --cfg-options \
 #       train_dataloader.dataset.data_root=X val_dataloader.dataset.data_root=X \
 #       test_dataloader.dataset.data_root=X
+# Results: none shipped (it depends on your data).
 _base_ = [
     './_base_/models/resnet18_split_baseline.py',
     './_base_/datasets/biased_image_folder.py',

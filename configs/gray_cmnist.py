@@ -1,8 +1,11 @@
-# Gray: the baseline (plain cross-entropy, lr 0.01) trained and tested on the
-# grayscale image, so colour, the bias, is removed in the pipeline (the
-# paper's "Gray" row). ToGrayscale keeps 3 identical channels, so the network
-# and the input normalisation are unchanged. Only `img` is converted: the
-# per-pixel colour target and bias_label stay those of the coloured digit.
+# Gray (the paper's "Gray" row): configs/baseline_cmnist.py trained and
+# tested on grey images, so colour, the bias, is removed in the pipeline.
+# ToGrayscale keeps 3 identical channels, so the network and the input
+# normalisation are unchanged; only `img` is converted (the per-pixel colour
+# target and bias_label stay those of the coloured digit). One job:
+#   python tools/train.py configs/gray_cmnist.py
+# Results at color_var 0.020 and 0.050: README.md (results table),
+# metafile.yml, docs/reproduce_paper.md.
 _base_ = ['./baseline_cmnist.py']
 
 gray_pipeline = [

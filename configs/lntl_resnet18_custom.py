@@ -1,13 +1,14 @@
-# "Learning Not to Learn" on your own biased image folder (README, "Your own
-# biased data"), with MMPretrain's ResNet-18 split into f and g and a
-# per-image bias head h on pooled f features:
+# LNTL on your own biased image folder (docs/custom_data.md), with
+# MMPretrain's ResNet-18 split into f and g and a per-image bias head h on
+# pooled f features. X/meta/{train,val,test}.txt list
+# "relative/image/path.png <label> <bias>". A warm-up of pretrain_epochs
+# (plain cross-entropy, h learns on detached features), then the
+# alternating update with the paper's lambda and mu, on the paper's schedule
+# (SGD lr 0.01, batch 128, 100 epochs, x0.1 at 40 and 80). One job:
 #   python tools/train.py configs/lntl_resnet18_custom.py --cfg-options \
 #       train_dataloader.dataset.data_root=X val_dataloader.dataset.data_root=X \
 #       test_dataloader.dataset.data_root=X
-# X/meta/{train,val,test}.txt list "relative/image/path.png <label> <bias>".
-# A warm-up of pretrain_epochs (plain cross-entropy, h learns on detached
-# features), then the alternating update with the paper's lambda and mu, on
-# the paper's schedule (SGD lr 0.01, batch 128, 100 epochs, x0.1 at 40, 80).
+# Results: none shipped (it depends on your data).
 _base_ = [
     './_base_/models/resnet18_split_lntl.py',
     './_base_/datasets/biased_image_folder.py',

@@ -6,6 +6,9 @@ registries, so a config only needs::
 
     custom_imports = dict(imports=['lnl_mm'], allow_failed_imports=False)
 """
+# before anything imports mmcv: its import-time warning about an op that
+# lnl_mm never uses
+from . import _mmcv_warning  # noqa: F401,I001
 from .version import __version__
 from . import datasets, engine, evaluation, models, utils, visualization  # noqa: F401,E402,E501
 

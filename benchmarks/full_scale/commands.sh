@@ -1,246 +1,123 @@
-# The exact commands behind benchmarks/full_scale (2026-11-28, 2-core CPU machine,
-# two streams of one-thread runs side by side; the code: a snapshot of lnl_mm taken in the previous session,
-# configs/lnl_cmnist_recommended.py there = configs/lnl_cmnist.py here, configs/lnl_cmnist.py there = lnl_cmnist_paper.py here).
-# sourced by the stream scripts: one-thread runs of the code snapshot
-export PYTHONPATH=$HOME/runs/code1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFERED=1
-cd $HOME/runs/code1
-DATA="source=idx data_root=../shared/data/mnist"
-LOADER="num_workers=0 persistent_workers=False"
-SWEEP="python tools/analysis/sweep.py --dataset-options $DATA --dataloader-options $LOADER"
+# The commands behind benchmarks/full_scale/ (README.md there says which file
+# each block makes). Full MNIST: the four IDX files in data/mnist. Every run
+# uses one thread and no dataloader workers. Work roots go under $RUNS; a
+# sweep skips runs that have a result.json, and an interrupted run continues
+# with --resume when its sweep is started again.
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFERED=1
+RUNS=${RUNS:-$HOME/runs}
+SWEEP="python tools/analysis/sweep.py --dataset-options source=idx data_root=data/mnist
+  --dataloader-options num_workers=0 persistent_workers=False"
+TWO_STAGE="lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline"
+TUNED="model.entropy_weight=0.1 model.bias_neck.mu=1.0"     # lambda 0.1, mu 1.0
+SUPERSEDED=benchmarks/full_scale/superseded_recipes
 
-# ---- stream1.sh
-# The paper's exact schedule at color_var 0.020, seed 0: 100 baseline epochs,
-# then 100 unlearning epochs (lr 0.001) from its last checkpoint.
-$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
-  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 100 \
-  --work-root $HOME/runs/paper_exact
+# ---- 1. The methods at color_var 0.020, 10 epochs (lr x0.1 at 4 and 8); a
+# two-stage LNTL runs 10 unlearning epochs from its baseline's epoch_10.pth.
+W=$RUNS/cv020_10e
+$SWEEP --methods baseline $TWO_STAGE --color-vars 0.020 --seeds 0 1 2 3 --epochs 10 --work-root $W
+$SWEEP --methods gray blindeye lntl_paper --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
 
-# ---- stream2.sh
-# Short schedule (10 epochs, lr x0.1 at 4 and 8; two-stage: 10 + 10), cv 0.020.
-W=$HOME/runs/full_cv020_10e
-$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
-  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 10 --work-root $W
-# search on val, seed 0, from the same baseline
-S=$HOME/runs/search_full_cv020_10e
-mkdir -p $S/runs && ln -sfn $W/runs/baseline $S/runs/baseline
-$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
-  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 10 --work-root $S \
-  --grid model.entropy_weight=0.1,1.0 model.bias_neck.mu=1.0,10.0
-$SWEEP --methods gray lntl --color-vars 0.020 --seeds 0 --epochs 10 --work-root $W
-
-# ---- stream2b.sh
-# Continues stream2.sh: waits for its running sweep (the faithful two-stage
-# run, seed 0), then searches lambda/mu one setting at a time (most promising
-# first), then Gray and the one-run LNTL.
-W=$HOME/runs/full_cv020_10e
-S=$HOME/runs/search_full_cv020_10e
+# ---- 2. The lambda/mu search of the two-stage form (seed 0, ranked on val:
+# search_lambda_mu_cv020.md), then the chosen point on seeds 1-3.
+S=$RUNS/search_lambda_mu_cv020
 mkdir -p $S/runs && ln -sfn $W/runs/baseline $S/runs/baseline
 for point in "0.1 1.0" "1.0 1.0" "0.1 10.0" "1.0 10.0"; do
   set -- $point
-  $SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py \
-    --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 10 --work-root $S \
+  $SWEEP --methods $TWO_STAGE --color-vars 0.020 --seeds 0 --epochs 10 --work-root $S \
     --grid model.entropy_weight=$1 model.bias_neck.mu=$2
 done
-$SWEEP --methods gray lntl --color-vars 0.020 --seeds 0 --epochs 10 --work-root $W
+$SWEEP --methods $TWO_STAGE --color-vars 0.020 --seeds 1 2 3 --epochs 10 --work-root $S --grid $TUNED
 
-# ---- streamA.sh
-# Session 2, stream A: 3-seed replication at color_var 0.020, 10 epochs.
-W=$HOME/runs/full_cv020_10e
-S=$HOME/runs/search_full_cv020_10e
-$SWEEP --methods baseline --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $S \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
-$SWEEP --methods gray lntl --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
+# ---- 3. h's learning rate and steps per iteration in the two-stage form
+# (h_lr_and_steps/two_stage_*), from 10-epoch baselines of the same seeds.
+H=$RUNS/two_stage_h_lr_steps
+mkdir -p $H/runs && ln -sfn $W/runs/baseline $H/runs/baseline
+$SWEEP --methods $TWO_STAGE --color-vars 0.020 --seeds 0 1 2 3 --epochs 10 --work-root $H \
+  --cfg-options default_hooks.checkpoint.interval=1 --grid $TUNED model.bias_steps=3
+$SWEEP --methods $TWO_STAGE --color-vars 0.020 --seeds 0 1 2 3 --epochs 10 --work-root $H \
+  --grid $TUNED optim_wrapper.bias.optimizer.lr=0.01
+$SWEEP --methods $TWO_STAGE --color-vars 0.020 --seeds 1 2 3 --epochs 10 --work-root $H \
+  --grid $TUNED optim_wrapper.bias.optimizer.lr=0.01 model.bias_steps=3
 
-# ---- streamB.sh
-# Session 2, stream B: finish the paper's exact schedule (resumes at epoch 50),
-# then BlindEye seeds and color_var 0.050.
-$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
-  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 100 \
-  --work-root $HOME/runs/paper_exact
-$SWEEP --methods blindeye --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $HOME/runs/full_cv020_10e
+# ---- 4. One-run recipes at color_var 0.020, their own 20 epochs: the
+# recommended configs/lnl_cmnist.py and the superseded recipes.
+R=$RUNS/one_run_cv020
+$SWEEP --methods lntl --color-vars 0.020 --seeds 0 1 2 3 --work-root $R \
+  --cfg-options default_hooks.checkpoint.interval=1
+$SWEEP --methods lntl_one_h_step=$SUPERSEDED/lnl_cmnist_one_h_step.py --color-vars 0.020 \
+  --seeds 0 1 2 3 --work-root $R \
+  --cfg-options default_hooks.checkpoint.interval=1 default_hooks.checkpoint.max_keep_ckpts=-1
+$SWEEP --methods lntl_no_resets=$SUPERSEDED/lnl_cmnist_no_resets.py --color-vars 0.020 \
+  --seeds 0 1 2 --work-root $R
+$SWEEP --methods lntl_matched_lr=$SUPERSEDED/lnl_cmnist_no_resets_two_stage_lr.py \
+  --color-vars 0.020 --seeds 0 --work-root $R
+# h's lr x10 in the one-step recipe (0.1 in the warm-up, 0.01 after the
+# switch): h_lr_and_steps/one_run_hlr0.01_seed3_*
+$SWEEP --methods lntl_one_h_step=$SUPERSEDED/lnl_cmnist_one_h_step.py --color-vars 0.020 \
+  --seeds 3 --work-root $RUNS/one_run_h_lr --grid optim_wrapper.bias.optimizer.lr=0.1
 
-# ---- streamA2.sh
-# Session 2, stream A (reordered): after the tuned two-stage seeds, the
-# recommended one-run recipe seed 2, then seed 1 of the faithful two-stage,
-# Gray and the paper-lambda one-run LNTL, then the paper-exact resume.
-W=$HOME/runs/full_cv020_10e
-$SWEEP --methods lntl_recommended=configs/lnl_cmnist_recommended.py --color-vars 0.020 \
-  --seeds 2 --work-root $HOME/runs/rec_seed2
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 1 --epochs 10 --work-root $W
-$SWEEP --methods gray lntl --color-vars 0.020 --seeds 1 --epochs 10 --work-root $W
-$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
-  --load-from lntl_2stage=baseline --color-vars 0.020 --seeds 0 --epochs 100 \
-  --work-root $HOME/runs/paper_exact
+# ---- 5. What the resets at the switch do (unlearning_start/): seed 1 of
+# the one-step recipe resumed from its end-of-warm-up checkpoint (epoch 10)
+# with one reset only; C is that run's folder.
+C=$R/runs/lntl_one_h_step/cv0.020/seed1
+python tools/train.py $C/config.py --work-dir $RUNS/unlearning_start/h_only --resume $C/train/epoch_10.pth \
+  --cfg-options default_hooks.unlearning_start.reset_optimizer_state=False
+python tools/train.py $C/config.py --work-dir $RUNS/unlearning_start/momentum_only \
+  --resume $C/train/epoch_10.pth --cfg-options 'default_hooks.unlearning_start.modules=[]'
+# A weak seed redrawn: the same checkpoints resumed under another training
+# seed (data_seed unchanged, so only the randomness of epochs 11-20 changes).
+# MMEngine resumes with the checkpoint's seed, so a copy's meta is changed.
+for job in "2 102" "2 202" "1 101"; do
+  set -- $job
+  C=$R/runs/lntl_one_h_step/cv0.020/seed$1
+  python -c "import sys, torch; c = torch.load(sys.argv[1], weights_only=False); \
+c['meta']['seed'] = int(sys.argv[3]); torch.save(c, sys.argv[2])" \
+    $C/train/epoch_10.pth /tmp/start_$2.pth $2
+  python tools/train.py $C/config.py --work-dir $RUNS/unlearning_start/seed$1_draw$2 \
+    --resume /tmp/start_$2.pth --cfg-options randomness.seed=$2
+done
+# then, in each of these work dirs (N: the val-selected epoch):
+#   python tools/test.py config.py best_accuracy_top1_epoch_N.pth \
+#     --out test_metrics.json --out-item metrics
 
-# ---- streamC2.sh
-# Session 2, stream C (reordered): the recommended recipe's seeds 0 and 1
-# here; seed 2 runs in stream A2, so this sweep is stopped when it reaches
-# seed 2. Then seed 2 of the faithful two-stage, Gray and the paper-lambda
-# one-run LNTL, then BlindEye.
-W=$HOME/runs/full_cv020_10e
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 2 --epochs 10 --work-root $W
-$SWEEP --methods gray lntl --color-vars 0.020 --seeds 2 --epochs 10 --work-root $W
-$SWEEP --methods blindeye --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
-
-# ---- summary
-python benchmarks/full_scale/collect.py --out $HOME/runs/summary_10e baseline=$HOME/runs/full_cv020_10e/runs/baseline gray=$HOME/runs/full_cv020_10e/runs/gray lntl_paper=$HOME/runs/full_cv020_10e/runs/lntl lntl_2stage_paper=$HOME/runs/full_cv020_10e/runs/lntl_2stage "lntl_2stage_tuned=$HOME/runs/search_full_cv020_10e/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0" lntl=$HOME/runs/full_cv020_10e/runs/lntl_recommended lntl=$HOME/runs/rec_seed2/runs/lntl_recommended
-
-# ---- Session 3 (2026-11-29), on a new machine (the earlier run folders were gone with the old one).
-# Code snapshot: main at 0e440e7 (git archive into $HOME/runs/code2); the same environment as above.
-# ---- streamA.sh: the paper-lambda one-run LNTL seeds 1-2, then BlindEye seeds 0-2 (cv 0.020, 10 epochs).
-W=$HOME/runs/full_cv020_10e
-$SWEEP --methods lntl_paper --color-vars 0.020 --seeds 1 2 --epochs 10 --work-root $W
-$SWEEP --methods blindeye --color-vars 0.020 --seeds 0 1 2 --epochs 10 --work-root $W
-# ---- streamB.sh: Gray seeds 1-2 at cv 0.020 (again: last session's folders were lost),
-# then color_var 0.050, seed 0: baseline, Gray, two-stage LNTL (lambda 0.1, mu 1.0), recommended one-run.
-$SWEEP --methods gray --color-vars 0.020 --seeds 1 2 --epochs 10 --work-root $W
-W5=$HOME/runs/full_cv050_10e
+# ---- 6. color_var 0.050, seed 0.
+W5=$RUNS/cv050_10e
 $SWEEP --methods baseline gray --color-vars 0.050 --seeds 0 --epochs 10 --work-root $W5
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.050 --seeds 0 --epochs 10 --work-root $W5 \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0
-$SWEEP --methods lntl --color-vars 0.050 --seeds 0 --work-root $W5
-# ---- summaries: benchmarks/full_scale/{results.csv,table_cv020_session3.md,table_cv050.md,curves_*.png}
-R=$HOME/runs/full_cv020_10e/runs; R5=$HOME/runs/full_cv050_10e/runs
-python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s3_cv020 gray=$R/gray lntl_paper=$R/lntl_paper blindeye=$R/blindeye
-python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s3_cv050 baseline=$R5/baseline gray=$R5/gray \
-  "lntl_2stage_tuned=$R5/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0" lntl=$R5/lntl
-python benchmarks/full_scale/readme_table.py <session-2 results.csv> $HOME/runs/summary_s3_cv020/results.csv \
-  $HOME/runs/summary_s3_cv050/results.csv --out benchmarks/full_scale/results.csv
+$SWEEP --methods $TWO_STAGE --color-vars 0.050 --seeds 0 --epochs 10 --work-root $W5 --grid $TUNED
+$SWEEP --methods lntl_one_h_step=$SUPERSEDED/lnl_cmnist_one_h_step.py \
+  lntl_no_resets=$SUPERSEDED/lnl_cmnist_no_resets.py --color-vars 0.050 --seeds 0 --work-root $W5
 
-# ==== Session 4 (2026-11-29), code snapshots: code3 = git archive 87cc20a,
-# code4 = git archive 644f1a0 (adds UnlearningStartHook and
-# configs/lnl_cmnist_two_stage_one_run.py); same common settings as above.
-# ---- streamA4.sh: the paper's exact schedule at cv 0.020, seed 0, checkpoint every epoch (resumable)
-$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 0 --epochs 100 --cfg-options default_hooks.checkpoint.interval=1 \
-  --work-root $HOME/runs/paper_exact
-# ---- streamB4.sh (code3): the recommended one run with the two stages' lr profile (x0.1 at 4, 8, 14, 18;
-# x10 at 10), seed 0 (ran as configs/lnl_cmnist_matched_lr.py in the snapshot; committed as
-# benchmarks/full_scale/configs/lnl_cmnist_matched_lr.py)
-$SWEEP --methods lntl_matched_lr=benchmarks/full_scale/configs/lnl_cmnist_matched_lr.py --color-vars 0.020 --seeds 0 --epochs 20 \
-  --work-root $HOME/runs/recipes_s4
-# ---- streamB4b/B4c/C4 (code4): the two stages in one run, seeds 0, 2 and 1
-$SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py --color-vars 0.020 --seeds 0 \
-  --epochs 20 --work-root $HOME/runs/recipes_s4
-$SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py --color-vars 0.020 --seeds 2 \
-  --epochs 20 --work-root $HOME/runs/recipes_s4_s2
-$SWEEP --methods lntl_two_stage_one_run=configs/lnl_cmnist_two_stage_one_run.py --color-vars 0.020 --seeds 1 \
-  --epochs 20 --work-root $HOME/runs/recipes_s4_s1
-# ---- ablation (code4): which reset matters. Resume seed 1's end-of-warm-up checkpoint (epoch_10.pth,
-# copied before it was rotated away, with the run's config.py) with one reset only:
-#   python tools/train.py seed1_config.py --work-dir ~/runs/ablate/h_only --resume seed1_epoch_10.pth \
-#     --cfg-options default_hooks.unlearning_start.reset_optimizer_state=False
-#   python tools/train.py seed1_config.py --work-dir ~/runs/ablate/momentum_only --resume seed1_epoch_10.pth \
-#     --cfg-options 'default_hooks.unlearning_start.modules=[]'        # finished in session 5
-# ---- summaries: the two stages in one run became configs/lnl_cmnist.py in lnl_mm 0.3 (the same
-# resolved config); results.csv's rows were relabelled: lntl (the 0.2 recipe) -> lntl_session3,
-# lntl_two_stage_one_run -> lntl. To run them today:
-#   $SWEEP --methods lntl --color-vars 0.020 --seeds 0 1 2 --work-root <dir>
+# ---- 7. The paper's exact schedule (paper_exact/), seed 0: 100 baseline
+# epochs, then 100 unlearning epochs (lr 0.001, lambda 0.01, mu 0.1) from
+# its epoch_100.pth; the last checkpoint is tested too (the paper's protocol).
+P=$RUNS/paper_exact
+$SWEEP --methods baseline $TWO_STAGE --color-vars 0.020 --seeds 0 --epochs 100 --work-root $P \
+  --cfg-options default_hooks.checkpoint.interval=1
+C=$P/runs/lntl_2stage/cv0.020/seed0
+python tools/test.py $C/config.py $C/train/epoch_100.pth --work-dir $C/test_last \
+  --out $C/test_last_metrics.json --out-item metrics
 
-# ==== Session 5 (2026-11-29), same snapshots; the two streams above continued with --resume:
-#   streamA4.sh (the paper-exact unlearning stage) and
-#   ablate.sh momentum_only 'default_hooks.unlearning_start.modules=[]'
-# code5 = git archive 6a8429b (lnl_cmnist.py = the two stages in one run).
-# ---- streamB5.sh: the recommended lnl_cmnist.py at color_var 0.050, seed 0
-$SWEEP --methods lntl --color-vars 0.050 --seeds 0 --cfg-options default_hooks.checkpoint.interval=1 \
-  --work-root $HOME/runs/recipes_s5_cv050
-# ---- streamC5.sh: a 4th seed (3) at color_var 0.020: the recommended recipe, then the study's baseline
-$SWEEP --methods lntl --color-vars 0.020 --seeds 3 --cfg-options default_hooks.checkpoint.interval=1 \
-  --work-root $HOME/runs/recipes_s5_seed3
-$SWEEP --methods baseline --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3
-# ---- streamD5.sh: the faithful two-stage LNTL (paper's lambda/mu) for seed 3, from stream C's baseline
-$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3
-
-# ==== Session 6 (2026-11-29). The paper-exact unlearning stage (session-4 stream A, code3) finished
-# with --resume; its last checkpoint was tested for the paper's protocol:
-#   python tools/test.py <run>/config.py <run>/train/epoch_100.pth --work-dir <run>/test_last \
-#     --out <run>/test_last_metrics.json --out-item metrics
-# ---- redraws (code5): seeds 2 and 1 of lnl_cmnist.py resumed from their end-of-warm-up checkpoints
-# (epoch 10, kept in ~/runs/warm10 with the runs' config.py) under another training seed. MMEngine
-# resumes with the checkpoint's seed, so the seed in a copy of the checkpoint's meta is replaced first;
-# data_seed (the data, split and colours) is unchanged.
-#   python -c "import sys, torch; c = torch.load(sys.argv[1], weights_only=False); \
-#     c['meta']['seed'] = int(sys.argv[3]); torch.save(c, sys.argv[2])" seed2_epoch_10.pth start.pth 102
-#   python tools/train.py seed2_config.py --work-dir ~/runs/redraw/seed2_draw102 --resume start.pth \
-#     --cfg-options randomness.seed=102
-#   then tools/test.py on the run's best_accuracy_top1_epoch_*.pth; the same with 202 (seed 2) and
-#   101 (seed 1, from seed1_epoch_10.pth).
-# ---- streamE6.sh (code5): the real two stages with lambda 0.1 / mu 1.0 on seed 3, from stream C5's baseline
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3 \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0
-python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s6_seed3 \
-  "lntl_2stage_tuned=$HOME/runs/recipes_s5_seed3/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0"
-python benchmarks/full_scale/readme_table.py benchmarks/full_scale/results.csv \
-  $HOME/runs/summary_s6_seed3/results.csv --out benchmarks/full_scale/results.csv
-# ---- streamF6.sh (code5): first point of the h learning-rate search, the same with h's lr x10
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3 \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01
-
-# ==== Session 7 (2026-11-29). code7 = git archive c1f7513 (adds model.bias_steps and the switch-relative
-# mu ramp); common settings as above, PYTHONPATH=code7.
-# ---- streamH7.sh (code5), seeds 0 1 2 (two processes side by side): fresh 10-epoch baselines, then the
-# two stages with lambda 0.1 / mu 1.0 and h's lr x10
-W=$HOME/runs/recipes_s7_hlr
-$SWEEP --methods baseline --color-vars 0.020 --seeds $s --epochs 10 --work-root $W
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds $s --epochs 10 --work-root $W \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01
-# ---- streamJ7.sh (code7): the same with 3 h steps per iteration, seed 3, from stream C5's baseline
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds 3 --epochs 10 --work-root $HOME/runs/recipes_s5_seed3 \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01 model.bias_steps=3
-# ---- streamL7.sh / streamM7.sh (code7): its replication on seeds 2 and 1 (work root $W); seed 0 was
-# dropped for the steps-only runs below once seed 2 came out below its default
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds $s --epochs 10 --work-root $W \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 optim_wrapper.bias.optimizer.lr=0.01 model.bias_steps=3
-# ---- streamP7.sh / streamQ7.sh (code7): 3 h steps WITHOUT h's lr x10, seed 2 (work root $W) and seed 3
-# (work root $HOME/runs/recipes_s5_seed3, stream C5's baseline)
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds $s --epochs 10 --work-root $W \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 model.bias_steps=3
-# ---- streamR7.sh / streamS7.sh (code7): the same on seeds 0 and 1 with a checkpoint every epoch, still
-# running when session 7 ended; rerun the same command to resume
-$SWEEP --methods lntl_2stage=configs/lnl_cmnist_from_baseline.py --load-from lntl_2stage=baseline \
-  --color-vars 0.020 --seeds $s --epochs 10 --work-root $W --cfg-options default_hooks.checkpoint.interval=1 \
-  --grid model.entropy_weight=0.1 model.bias_neck.mu=1.0 model.bias_steps=3
-
-# ==== Session 8 (2026-11-29), code7 as in session 7.
-# ---- streamA8.sh: the 3-h-step two-stage run on seed 1 resumed (the streamR7/S7 command, --seeds 1);
-# then the one-run lnl_cmnist.py with 3 h steps on seeds 2 and 0 (W8=$HOME/runs/recipes_s8_steps)
-# ---- streamB8.sh: the same one-run on seed 3; streamC8.sh (seed 0) and streamD8.sh (seed 1) ran it beside
-# A and B (up to four trainings on the 2 cores), after A's and B's loops were cut to their first seed
-$SWEEP --methods lntl --color-vars 0.020 --seeds $s --work-root $W8 \
-  --cfg-options default_hooks.checkpoint.interval=1 --grid model.bias_steps=3
-# ---- summary of the 3-h-step two stages (the README's row "3 `h` steps, two stages")
-python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s8_steps3 \
-  "lntl_2stage_steps3=$W/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3" \
-  "lntl_2stage_steps3=$HOME/runs/recipes_s5_seed3/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3"
-python benchmarks/full_scale/readme_table.py benchmarks/full_scale/results.csv \
-  $HOME/runs/summary_s8_steps3/results.csv --out benchmarks/full_scale/results.csv
-python benchmarks/full_scale/session4_runs/collect_partial.py
-# ---- the one run with 3 h steps became configs/lnl_cmnist.py; its rows (method lntl) replaced the
-# one-step rows, renamed lntl_session4 in results.csv (benchmarks/full_scale/configs/lnl_cmnist_session4.py)
-python benchmarks/full_scale/collect.py --out $HOME/runs/summary_s8_onerun "lntl=$W8/runs/lntl__model.bias_steps=3"
-python benchmarks/full_scale/readme_table.py benchmarks/full_scale/results.csv \
-  $HOME/runs/summary_s8_onerun/results.csv --out benchmarks/full_scale/results.csv
-# ---- the session-8 figure and table (curves_cv020_session8.png, table_cv020_session8.md)
-R=$HOME/runs
-python benchmarks/full_scale/collect.py --out $R/summary_s8_curves \
-  baseline=$R/recipes_s7_hlr/runs/baseline baseline=$R/recipes_s5_seed3/runs/baseline \
-  "lntl_2stage_steps3=$W/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3" \
-  "lntl_2stage_steps3=$R/recipes_s5_seed3/runs/lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0+model.bias_steps=3" \
-  lntl_session4=$R/summary_s4/runs/lntl_two_stage_one_run lntl_session4=$R/summary_s5_seed3/runs/lntl \
-  "lntl=$W8/runs/lntl__model.bias_steps=3"
-# ---- README set-up, first command, in a fresh venv on a clean clone (offline: the embedded sample)
-pip install -e . && python tools/train.py configs/lnl_cmnist.py
+# ---- Summaries: results.csv and table.md, the val_curves_*.png figures
+# (each the curves.png of a collect.py summary root), and the per-epoch CSVs.
+GRID=lntl_2stage__model.entropy_weight=0.1+model.bias_neck.mu=1.0
+python benchmarks/full_scale/collect.py --out $RUNS/summary_cv020 \
+  baseline=$W/runs/baseline gray=$W/runs/gray blindeye=$W/runs/blindeye \
+  lntl_paper=$W/runs/lntl_paper lntl_2stage_paper=$W/runs/lntl_2stage \
+  lntl_2stage_tuned=$S/runs/$GRID lntl_2stage_steps3=$H/runs/$GRID+model.bias_steps=3 \
+  lntl=$R/runs/lntl lntl_one_h_step=$R/runs/lntl_one_h_step \
+  lntl_no_resets=$R/runs/lntl_no_resets lntl_matched_lr=$R/runs/lntl_matched_lr
+python benchmarks/full_scale/collect.py --out $RUNS/summary_cv050 \
+  baseline=$W5/runs/baseline gray=$W5/runs/gray lntl_2stage_tuned=$W5/runs/$GRID \
+  lntl_one_h_step=$W5/runs/lntl_one_h_step lntl_no_resets=$W5/runs/lntl_no_resets
+python benchmarks/full_scale/results_table.py $RUNS/summary_cv020/results.csv \
+  $RUNS/summary_cv050/results.csv --out benchmarks/full_scale/results.csv \
+  > benchmarks/full_scale/table.md
+# val_curves_cv020_h_steps.png: the curves.png of
+python benchmarks/full_scale/collect.py --out $RUNS/figure_h_steps baseline=$W/runs/baseline \
+  lntl_2stage_steps3=$H/runs/$GRID+model.bias_steps=3 lntl=$R/runs/lntl \
+  lntl_one_h_step=$R/runs/lntl_one_h_step
+# val_curves_cv020_one_run_resets_vs_lr.png (seeds 0-2, matched lr seed 0):
+python benchmarks/full_scale/collect.py --out $RUNS/figure_resets \
+  lntl_matched_lr=$R/runs/lntl_matched_lr lntl_one_h_step=$R/runs/lntl_one_h_step
+# val_curves_cv050.png: the curves.png of $RUNS/summary_cv050
+python benchmarks/full_scale/collect_val_curves.py $RUNS

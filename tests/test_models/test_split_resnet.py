@@ -232,9 +232,9 @@ def test_the_baseline_image_classifier_uses_the_pooled_g_feature():
 
 def test_mmpretrain_resnet_weights_load_through_the_resnet_init_cfg(
         tmp_path):
-    """The README's recipe for ImageNet weights: an mmpretrain classifier
-    checkpoint (keys backbone.*) loads into SplitResNet's ResNet with
-    init_cfg=dict(type='Pretrained', prefix='backbone.')."""
+    """docs/custom_data.md's recipe for ImageNet weights: an mmpretrain
+    classifier checkpoint (keys backbone.*) loads into SplitResNet's ResNet
+    with init_cfg=dict(type='Pretrained', prefix='backbone.')."""
     torch.manual_seed(0)
     source = MODELS.build(
         dict(type='ImageClassifier', backbone=dict(TINY),

@@ -1,5 +1,5 @@
 """Write Colored MNIST splits as PNG files plus annotation files, the layout
-``BiasedImageDataset`` reads (README, "Your own biased data").
+``BiasedImageDataset`` reads (docs/custom_data.md).
 
 For each split the ColoredMNIST dataset of the config's
 ``<split>_dataloader`` is built (its pipeline dropped, ``--dataset-options``

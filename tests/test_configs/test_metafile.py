@@ -1,0 +1,161 @@
+"""metafile.yml (MMPretrain's model-index format) describes every shipped
+config: the paths exist, the parameter counts are the models', and the
+results are those of benchmarks/full_scale/results.csv."""
+import csv
+import glob
+import hashlib
+import os.path as osp
+import re
+import statistics
+
+import pytest
+import yaml
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+
+import lnl_mm  # noqa: F401
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+RESULTS = osp.join(REPO, 'benchmarks', 'full_scale', 'results.csv')
+#: results.csv's method of each model with results
+METHOD = dict(lnl_cmnist='lntl', baseline_cmnist='baseline',
+              gray_cmnist='gray')
+#: metafile metric -> results.csv column
+METRICS = {
+    'Top 1 Accuracy': 'test/accuracy/top1',
+    'Colour-conflicting Top 1 Accuracy': 'test/accuracy/conflicting',
+    'Leakage Probe Accuracy': 'test/leakage/probe_accuracy',
+}
+
+
+@pytest.fixture(scope='module')
+def metafile():
+    with open(osp.join(REPO, 'metafile.yml')) as f:
+        return yaml.safe_load(f)
+
+
+@pytest.fixture(scope='module')
+def models(metafile):
+    return {model['Name']: model for model in metafile['Models']}
+
+
+def shipped_configs():
+    return sorted(
+        osp.splitext(osp.basename(path))[0]
+        for path in glob.glob(osp.join(REPO, 'configs', '*.py')))
+
+
+def test_model_index_imports_the_metafile():
+    with open(osp.join(REPO, 'model-index.yml')) as f:
+        index = yaml.safe_load(f)
+    for path in index['Import']:
+        assert osp.isfile(osp.join(REPO, path)), path
+
+
+def test_one_model_per_shipped_config(metafile, models):
+    names = [model['Name'] for model in metafile['Models']]
+    assert len(names) == len(set(names))
+    assert sorted(names) == shipped_configs()
+    collections = {c['Name'] for c in metafile['Collections']}
+    for collection in metafile['Collections']:
+        assert osp.isfile(osp.join(REPO, collection['README']))
+    for name, model in models.items():
+        assert model['Config'] == f'configs/{name}.py'
+        assert osp.isfile(osp.join(REPO, model['Config'])), name
+        assert model['In Collection'] in collections, name
+        assert {'Epochs', 'Batch Size', 'Parameters',
+                'Training Data'} <= set(model['Metadata']), name
+
+
+def check_weights(name: str, weights: str, root: str = REPO) -> None:
+    """A published checkpoint is a file in the repository named
+    <config>_<YYYYMMDD>-<first 8 hex digits of its sha256>.pth."""
+    path = osp.join(root, weights)
+    assert osp.isfile(path), (name, weights)
+    match = re.fullmatch(rf'{re.escape(name)}_\d{{8}}-([0-9a-f]{{8}})\.pth',
+                         osp.basename(path))
+    assert match, weights
+    with open(path, 'rb') as f:
+        assert hashlib.sha256(f.read()).hexdigest()[:8] == match.group(1), \
+            weights
+
+
+def test_weights_exist_and_are_named_by_their_hash(models):
+    for name, model in models.items():
+        if 'Weights' in model:
+            check_weights(name, model['Weights'])
+
+
+def test_check_weights_catches_bad_entries(tmp_path):
+    data = b'weights'
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    (tmp_path / f'lnl_cmnist_20250101-{digest}.pth').write_bytes(data)
+    (tmp_path / 'lnl_cmnist_20250101-00000000.pth').write_bytes(data)
+    check_weights('lnl_cmnist', f'lnl_cmnist_20250101-{digest}.pth',
+                  str(tmp_path))
+    for weights in ('lnl_cmnist_20250101-00000000.pth',   # wrong hash
+                    'lnl_cmnist_20250101-ffffffff.pth',   # no such file
+                    f'lnl_cmnist_20250101-{digest}.pth'):  # other config
+        name = 'gray_cmnist' if weights.endswith(f'{digest}.pth') \
+            else 'lnl_cmnist'
+        with pytest.raises(AssertionError):
+            check_weights(name, weights, str(tmp_path))
+
+
+@pytest.mark.parametrize('name', shipped_configs())
+def test_metadata_is_the_configs(models, name):
+    model = models[name]
+    cfg = Config.fromfile(osp.join(REPO, model['Config']))
+    assert model['Metadata']['Epochs'] == cfg.train_cfg.max_epochs
+    assert model['Metadata']['Batch Size'] == cfg.train_dataloader.batch_size
+    init_default_scope('mmpretrain')
+    built = MODELS.build(cfg.model)
+    assert model['Metadata']['Parameters'] == sum(
+        p.numel() for p in built.parameters())
+    # the config starts with a header comment saying what it is
+    with open(osp.join(REPO, model['Config'])) as f:
+        header = []
+        for line in f:
+            if not line.startswith('#'):
+                break
+            header.append(line)
+    assert len(header) >= 2, name
+
+
+def test_results_are_the_study_means(models):
+    with open(RESULTS, newline='') as f:
+        rows = list(csv.DictReader(f))
+    with open(osp.join(REPO, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    with_results = {n for n, m in models.items() if m['Results']}
+    assert with_results == set(METHOD)
+    for name in with_results:
+        for result in models[name]['Results']:
+            assert result['Task'] == 'Image Classification'
+            color_var = float(re.fullmatch(
+                r'Colored MNIST \(color_var (0\.\d+)\)',
+                result['Dataset']).group(1))
+            runs = [r for r in rows if r['method'] == METHOD[name]
+                    and float(r['color_var']) == color_var]
+            assert runs, (name, color_var)
+            assert set(result['Metrics']) == set(METRICS)
+            for metric, column in METRICS.items():
+                mean = statistics.mean(float(r[column]) for r in runs)
+                assert result['Metrics'][metric] == round(mean, 1), \
+                    (name, color_var, metric)
+            # the README's table shows the same numbers
+            if color_var == 0.02:
+                assert f'{result["Metrics"]["Top 1 Accuracy"]:.1f}' in \
+                    readme, name
+
+
+def test_superseded_recipes_still_resolve():
+    """The configs of the superseded recipes behind rows of results.csv."""
+    paths = glob.glob(osp.join(REPO, 'benchmarks', 'full_scale',
+                               'superseded_recipes', '*.py'))
+    assert len(paths) == 3
+    for path in paths:
+        cfg = Config.fromfile(path)
+        assert cfg.model.type == 'LNTLClassifier'
+        assert cfg.train_cfg.max_epochs == 20
