@@ -11,8 +11,9 @@
 # Results (color_var 0.020, 4 seeds): README.md (results table),
 # metafile.yml, docs/reproduce_paper.md (how lambda, mu and bias_steps were
 # chosen on the validation split).
-# [TODO-merge: say that h is not trained during the warm-up
-# (model.warmup_bias_steps=0) and the main job's schedule if it changes.]
+# h is not trained during the warm-up (model.warmup_bias_steps=0), since it
+# is re-initialised at the switch: a warm-up iteration costs what a baseline
+# iteration costs.
 _base_ = ['./lnl_cmnist_paper.py']
 
 model = dict(

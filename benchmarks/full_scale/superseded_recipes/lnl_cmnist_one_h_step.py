@@ -3,8 +3,8 @@
 # configs/lnl_cmnist.py (the paper's two stages in one run, lambda = 0.1,
 # mu = 1.0) with the paper's single update of h per iteration instead of 3.
 # It was configs/lnl_cmnist.py in lnl_mm 0.3. Results: docs/reproduce_paper.md.
-# [TODO-merge: if configs/lnl_cmnist.py sets model.warmup_bias_steps=0, set
-# it here to the value that trains h during the warm-up as this recipe did.]
+# As it ran, h also learned during the warm-up (warmup_bias_steps=None: one
+# step per iteration) before UnlearningStartHook re-initialised it.
 _base_ = ['../../../configs/lnl_cmnist.py']
 
-model = dict(bias_steps=1)
+model = dict(bias_steps=1, warmup_bias_steps=None)
