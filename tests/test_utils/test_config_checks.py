@@ -1,7 +1,6 @@
 """check_dataset_cfgs / check_hook_cfgs (and check_config, which runs them),
-the tools' checks of dataset and
-hook options before anything is written: every shipped config passes, and
-what they refuse or leave to the Runner."""
+the tools' checks of dataset and hook options before anything is written:
+every shipped config passes, and what they refuse or leave to the Runner."""
 import glob
 import os.path as osp
 
