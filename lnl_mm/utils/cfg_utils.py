@@ -225,6 +225,13 @@ def _build_checked(field: str, cls, args: dict, name_paths: bool = False):
             _explain_build_error(field, cls, error, name_paths)) from None
 
 
+def init_scope(cfg: Config) -> None:
+    """Make the config's registry scope (default: mmpretrain) the current
+    one, so that its type names resolve as in the Runner."""
+    from mmengine.registry import init_default_scope
+    init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
+
+
 def _registered_class(spec, registry):
     """The class a ``dict(type=...)`` config names, or None (not a config
     dict, or a type the registry does not know: the Runner names it)."""
@@ -252,9 +259,8 @@ def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> dict:
         dict: ``{field: dataset}``, the datasets built (lazily), whose
         ``metainfo`` the model is checked against.
     """
-    from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS
-    init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
+    init_scope(cfg)
     built = {}
     for field in fields:
         dataset = (cfg.get(field) or {}).get('dataset')
@@ -293,10 +299,9 @@ def check_hook_cfgs(cfg: Config) -> None:
     field (e.g. ``default_hooks.non_finite``), with the closest argument
     name for a typo.
     """
-    from mmengine.registry import init_default_scope
     from mmpretrain.registry import HOOKS
     from .errors import ConfigError
-    init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
+    init_scope(cfg)
     hooks = [(f'default_hooks.{name}', hook)
              for name, hook in (cfg.get('default_hooks') or {}).items()]
     hooks += [(f'custom_hooks[{index}]', hook)

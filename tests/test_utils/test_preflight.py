@@ -159,7 +159,8 @@ def test_lntl_needs_its_two_optimizers():
     assert refusal(cfg).startswith(
         'model (LNTLClassifier) trains with two optimizers, "main" for f+g '
         "and \"bias\" for h, but optim_wrapper has ['optimizer', 'type']. "
-        "Configure optim_wrapper=dict(constructor='LNTLOptimWrapperConstructor'")
+        'Configure optim_wrapper=dict('
+        "constructor='LNTLOptimWrapperConstructor'")
 
 
 def test_betas_and_accumulation():
@@ -274,6 +275,14 @@ def test_models_that_cannot_be_checked_are_left_to_the_runner():
 
     cfg.model = dict(type='NeedsAResource')
     check_config(cfg)
+
+
+def test_the_model_check_alone_resolves_the_config_scope():
+    from mmengine.registry import DefaultScope
+    cfg = load('lnl_cmnist.py')
+    DefaultScope.get_instance('another_scope', scope_name='mmengine')
+    model = preflight.check_model_cfg(cfg)
+    assert type(model).__name__ == 'LNTLClassifier'
 
 
 def test_weights_are_neither_initialised_nor_loaded(tmp_path):
