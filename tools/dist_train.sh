@@ -19,6 +19,11 @@ if [ -z "$CONFIG" ] || [ -z "$GPUS" ]; then
     exit 2
 fi
 
+# Check the config and inputs once first: a mistake then gives one message,
+# not one per process followed by torchrun's failure report.
+PYTHONPATH="$TOOLS_DIR/..":$PYTHONPATH \
+python "$TOOLS_DIR/train.py" "$CONFIG" --check-only "${@:3}"
+
 PYTHONPATH="$TOOLS_DIR/..":$PYTHONPATH \
 python -m torch.distributed.run \
     --nnodes="$NNODES" \

@@ -18,8 +18,8 @@ from mmengine.evaluator import DumpResults
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import (ConfigError, build_runner, check_checkpoint_file,
-                          check_dataset_cfgs, check_hook_cfgs,
-                          check_writable_dir, explain_untrusted_checkpoint,
+                          check_config, check_writable_dir,
+                          explain_untrusted_checkpoint,
                           finalize_dataloaders, run_cli, runner_model,
                           set_dataloader_defaults, setup_default_scope,
                           setup_distributed, setup_work_dir,
@@ -73,6 +73,12 @@ def parse_args(argv=None):
         action='store_true',
         help='test-time augmentation with the config\'s `tta_model` and '
         '`tta_pipeline`')
+    parser.add_argument(
+        '--check-only',
+        action='store_true',
+        help='check the config and inputs as a run does, then exit without '
+        'building or writing anything (dist_test.sh does this once before '
+        'starting its processes)')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -175,10 +181,11 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    check_dataset_cfgs(cfg, ('test_dataloader', ))
-    check_hook_cfgs(cfg)
+    check_config(cfg, ('test_dataloader', ), training=False)
     if '://' not in args.checkpoint:
         check_checkpoint_file(args.checkpoint)
+    if args.check_only:
+        return None
     check_writable_dir(cfg.work_dir)  # after the checks: creates the dir
     setup_distributed(cfg, args.launcher)
     metrics = run_test(cfg, args)

@@ -16,9 +16,9 @@ from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
-from lnl_mm.utils import (DATALOADER_FIELDS, ConfigError, build_runner,
-                          check_dataset_cfgs, check_hook_cfgs,
-                          check_checkpoint_file, check_last_checkpoint,
+from lnl_mm.utils import (DATALOADER_FIELDS, TRAIN_FIELDS, ConfigError,
+                          build_runner, check_checkpoint_file, check_config,
+                          check_last_checkpoint,
                           check_writable_dir, checkpoint_path_of,
                           enable_amp, explain_untrusted_checkpoint,
                           finalize_dataloaders, read_checkpoint, run_cli,
@@ -72,6 +72,12 @@ def parse_args(argv=None):
         action=DictAction,
         help='override config settings, xxx=yyy pairs merged into the '
         'config, e.g. model.neck.mu=0.2 or key="[a,b]" for lists')
+    parser.add_argument(
+        '--check-only',
+        action='store_true',
+        help='check the config and inputs as a run does, then exit without '
+        'building or writing anything (dist_train.sh does this once before '
+        'starting its processes)')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -132,15 +138,17 @@ def resume_check_hook_cfg(cfg):
                  and h.get('type') == 'ResumeCheckHook'), None)
 
 
-def check_before_training(cfg):
-    """Fail before building anything (so nothing is written): an unwritable
-    work dir, an automatic resume whose ``last_checkpoint`` names no file,
-    a checkpoint to load that is no checkpoint file (missing, empty, text,
-    truncated), a resume that the config's ``ResumeCheckHook`` refuses
-    (the hook checks again, with the dataset's metainfo, when loading), or
-    a wrong dataset or hook option."""
-    check_dataset_cfgs(cfg, ('train_dataloader', 'val_dataloader'))
-    check_hook_cfgs(cfg)
+def check_before_training(cfg, create_work_dir=True):
+    """Fail before building anything (so nothing is written): a config
+    mistake (:func:`~lnl_mm.utils.check_config`: the datasets', model's,
+    optimizers', dataloaders' and hooks' options, and the model against the
+    data), an unwritable work dir, an automatic resume whose
+    ``last_checkpoint`` names no file, a checkpoint to load that is no
+    checkpoint file (missing, empty, text, truncated), or a resume that the
+    config's ``ResumeCheckHook`` refuses (the hook checks again, with the
+    dataset's metainfo, when loading). ``create_work_dir=False`` leaves
+    out the work-dir check, which creates the work dir."""
+    check_config(cfg, TRAIN_FIELDS, training=True)
     if cfg.get('resume') and not cfg.get('load_from'):
         checkpoint = check_last_checkpoint(cfg.work_dir)
         if checkpoint is None:
@@ -157,7 +165,8 @@ def check_before_training(cfg):
             HOOKS.build(hook_cfg).check(
                 read_checkpoint(checkpoint, map_location='cpu'),
                 cfg.to_dict(), checkpoint)
-    check_writable_dir(cfg.work_dir)  # last: creates the work dir
+    if create_work_dir:
+        check_writable_dir(cfg.work_dir)  # last: creates the work dir
 
 
 def run_training(cfg):
@@ -178,7 +187,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    check_before_training(cfg)
+    check_before_training(cfg, create_work_dir=not args.check_only)
+    if args.check_only:
+        return
     setup_distributed(cfg, args.launcher)
     run_training(cfg)
     teardown_distributed()

@@ -25,6 +25,7 @@ import time
 
 ROOT = os.environ.get('LNL_MM_FAULTS_DIR', '/tmp/lnl_mm_faults')
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)  # this checkout's lnl_mm, not an installed one
 LOGS = osp.join(ROOT, 'logs')
 INPUTS = osp.join(ROOT, 'inputs')
 PY = sys.executable
@@ -62,8 +63,11 @@ TINY = [
 EVERY_EPOCH = ['default_hooks.checkpoint.interval=1']
 LNTL_OPTS = ['model.pretrain_epochs=1']
 
+# the repository first: the tools import its lnl_mm, not an installed one
 ENV = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
-           PYTHONPATH=osp.dirname(osp.abspath(__file__)) + os.pathsep + os.environ.get('PYTHONPATH', ''))
+           PYTHONPATH=os.pathsep.join(
+               [osp.dirname(osp.abspath(__file__)), REPO]
+               + [p for p in [os.environ.get('PYTHONPATH')] if p]))
 ENV.pop('FAULTS_PAUSE_MARKER', None)
 
 NOISE = ('"FileClient" will be deprecated', '"HardDiskBackend" is the alias',
@@ -217,8 +221,9 @@ def metrics_summary(output):
 def run_tool(trial, args, timeout=240, env=None):
     log = osp.join(LOGS, f'{trial}.log')
     t0 = time.time()
+    cmd = ['bash'] + args if args[0].endswith('.sh') else [PY] + args
     try:
-        proc = subprocess.run([PY] + args, cwd=REPO, env=env or ENV,
+        proc = subprocess.run(cmd, cwd=REPO, env=env or ENV,
                               stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True,
                               timeout=timeout)
@@ -227,7 +232,7 @@ def run_tool(trial, args, timeout=240, env=None):
         rc, out = 'timeout', (e.stdout or b'').decode() if isinstance(
             e.stdout, bytes) else (e.stdout or '')
     with open(log, 'w') as f:
-        f.write(f'$ cd {REPO} && {PY} {" ".join(args)}\n'
+        f.write(f'$ cd {REPO} && {" ".join(cmd)}\n'
                 f'# rc={rc} {time.time() - t0:.1f}s\n{out}')
     return rc, out
 
@@ -253,7 +258,8 @@ def summary_of(args):
     extra = [o for o in opts if o not in TINY and o not in EVERY_EPOCH
              and o not in LNTL_OPTS]
     head = [h.replace('configs/', '').replace(ROOT + '/', '') for h in head]
-    text = 'python ' + ' '.join(head)
+    text = ('bash ' if head[0].endswith('.sh') else 'python ') + \
+        ' '.join(head)
     if extra:
         text += ' + ' + ' '.join(
             e.replace(ROOT + '/', '') for e in extra)
@@ -731,7 +737,205 @@ def t10_misc():
           setup=lambda: fresh(wd))
 
 
+def selected(group):
+    """Whether a trial of ``group`` (an id prefix) may run."""
+    return not SELECT or any(s.startswith(group) or group.startswith(s)
+                             for s in SELECT)
+
+
+def t11_config_mistakes():
+    """Config mistakes: one ERROR line before anything runs, nothing
+    written; the Checks column times check_config in this process on the
+    same merged config."""
+    if not selected('11'):
+        return
+    lntl, base = 'configs/lnl_cmnist.py', BASE_CFG
+    cases = [
+        ('11a', 'model.bias_steps=0', lntl, ['model.bias_steps=0']),
+        ('11b', 'model.entropy_weight=nan', lntl,
+         ['model.entropy_weight=nan']),
+        ('11c', 'head num_classes 5 (data: 10 classes)', lntl,
+         ['model.head.num_classes=5']),
+        ('11d', 'bias_head num_bins 3 (data: 8 colour bins)', lntl,
+         ['model.bias_head.num_bins=3']),
+        ('11e', 'batch_size=0', lntl, ['train_dataloader.batch_size=0']),
+        ('11f', 'main optimizer lr=-1', lntl,
+         ['optim_wrapper.main.optimizer.lr=-1']),
+        ('11g', 'baseline: optimizer lr=-1', base,
+         ['optim_wrapper.optimizer.lr=-1']),
+        ('11h', 'baseline: head num_classes 5', base,
+         ['model.head.num_classes=5']),
+        ('11i', 'bias_head ignore_index 254 (data: 255)', lntl,
+         ['model.bias_head.ignore_index=254']),
+        ('11j', 'per-image bias head num_classes 5 (data: 10 colours)',
+         'configs/lnl_cmnist_image_bias.py',
+         ['model.bias_head.num_classes=5']),
+        ('11k', 'backbone in_channels 1 (RGB images)', lntl,
+         ['model.backbone.in_channels=1']),
+        ('11m', 'typo in a model option (num_bin)', lntl,
+         ['model.bias_head.num_bin=3']),
+    ]
+    for tid, name, cfg, extra in cases:
+        wd = f'{ROOT}/t{tid}_cfg'
+        args = train_args(cfg, wd, extra)
+        trial(tid, name, args, setup=lambda wd=wd: fresh(wd),
+              checks_fn=lambda out, args=args: preflight_time(args))
+    wd = f'{ROOT}/t11n_cfg'
+    args = test_args(lntl, f'{ROOT}/t11n_missing.pth', wd,
+                     ['model.bias_head.num_bins=3'])
+    trial('11n', 'test.py: bias_head num_bins 3 (checkpoint not read)',
+          args, setup=lambda: fresh(wd),
+          checks_fn=lambda out: preflight_time(args))
+    wd = f'{ROOT}/t11o_cfg'
+    args = ['tools/dist_train.sh', lntl, '2'] + train_args(
+        lntl, wd, ['model.bias_steps=0'])[2:]
+    env = dict(ENV, PORT='29731')
+    trial('11o', 'dist_train.sh, 2 CPU processes: model.bias_steps=0', args,
+          setup=lambda: fresh(wd), env=env,
+          checks_fn=lambda out: (
+              f'ERROR lines: {count("(?m)^ERROR", out)}; torchrun report: '
+              + ('yes' if 'ChildFailedError' in out else 'no')))
+    # the generic folder config on a tiny folder
+    folder = make_folder(f'{ROOT}/t11_folder')
+    bad = make_folder(f'{ROOT}/t11_folder_bad_label', bad_label=True)
+    cases = [
+        ('11p', 'folder: head num_classes 3 (classes=2)', folder,
+         ['model.head.num_classes=3']),
+        ('11q', 'folder: bias head num_classes 3 (bias_classes=2)', folder,
+         ['model.bias_head.num_classes=3']),
+        ('11r', 'folder: label 2 in meta/val.txt (classes=2)', bad, []),
+        ('11s', 'folder: f_stages=3 (h reads 256 channels)', folder,
+         ['model.backbone.f_stages=3']),
+        ('11z', 'folder: control, a good 1-epoch run', folder, []),
+    ]
+    for tid, name, root, extra in cases:
+        wd = f'{ROOT}/t{tid}_cfg'
+        args = folder_args(wd, root, extra)
+        trial(tid, name, args, setup=lambda wd=wd: fresh(wd),
+              checks_fn=lambda out, args=args: preflight_time(args))
+
+
+def t12_data_root():
+    """A data_root that is a file, an unreadable folder or a folder of the
+    wrong thing, for Colored MNIST (source=idx, the train split) and the
+    folder config."""
+    if not selected('12'):
+        return
+    inputs = f'{ROOT}/t12_inputs'
+    fresh(inputs)
+    os.makedirs(inputs)
+    a_file = f'{inputs}/a_file.txt'
+    with open(a_file, 'w') as f:
+        f.write('not a data set\n')
+    unreadable = f'{inputs}/unreadable'
+    os.makedirs(unreadable)
+    pngs = make_folder(f'{inputs}/wrong_thing')  # images, no MNIST files
+    wrong = f'{pngs}/images/train'
+    os.chmod(unreadable, 0o000)
+    root_note = (f'euid={os.geteuid()}: root ignores the mode'
+                 if os.geteuid() == 0 else '')
+    roots = [('file', a_file), ('unreadable folder (chmod 000)', unreadable),
+             ('folder of PNG images', wrong)]
+    try:
+        for letter, (what, root) in zip('abc', roots):
+            tid = f'12{letter}'
+            wd = f'{ROOT}/t{tid}_cfg'
+            trial(tid, f'Colored MNIST data_root is a {what}',
+                  train_args(BASE_CFG, wd, [
+                      'train_dataloader.dataset.source=idx',
+                      f'train_dataloader.dataset.data_root={root}']),
+                  setup=lambda wd=wd: fresh(wd),
+                  checks_fn=lambda out, root=root: (
+                      root_note if root == unreadable else ''))
+        for letter, (what, root) in zip('def', roots):
+            tid = f'12{letter}'
+            wd = f'{ROOT}/t{tid}_cfg'
+            trial(tid, f'folder config: data_root is a {what}',
+                  folder_args(wd, root), setup=lambda wd=wd: fresh(wd),
+                  checks_fn=lambda out, root=root: (
+                      root_note if root == unreadable else ''))
+    finally:
+        os.chmod(unreadable, 0o755)
+
+
+def make_folder(root, bad_label=False):
+    """A tiny biased image folder (2 classes, 2 bias classes, 16x16 PNGs,
+    meta/{train,val,test}.txt); ``bad_label`` adds a line with label 2 to
+    meta/val.txt."""
+    import cv2
+    import numpy as np
+    fresh(root)
+    rng = np.random.default_rng(0)
+    os.makedirs(f'{root}/meta')
+    for split, per_class in (('train', 4), ('val', 2), ('test', 2)):
+        os.makedirs(f'{root}/images/{split}')
+        lines = []
+        for label in range(2):
+            for i in range(per_class):
+                bias = label if split == 'train' and i else 1 - label
+                path = f'images/{split}/{len(lines):03d}.png'
+                img = rng.integers(0, 255, (16, 16, 3), dtype=np.uint8)
+                img[..., bias] = 255
+                cv2.imwrite(f'{root}/{path}', img)
+                lines.append(f'{path} {label} {bias}\n')
+        if bad_label and split == 'val':
+            lines.append('images/val/000.png 2 0\n')
+        with open(f'{root}/meta/{split}.txt', 'w') as f:
+            f.writelines(lines)
+    return root
+
+
+FOLDER_CFG = 'configs/lntl_resnet18_custom.py'
+
+
+def folder_args(work_dir, root, extra=()):
+    """tools/train.py on FOLDER_CFG pointed at ``root``: small images and
+    batches, no workers, 1 epoch."""
+    opts = [f'{split}_dataloader.{key}' for split in ('train', 'val', 'test')
+            for key in (f'dataset.data_root={root}', 'batch_size=4',
+                        'num_workers=0', 'persistent_workers=False')]
+    opts += ['train_dataloader.dataset.pipeline.1.scale=16',
+             'val_dataloader.dataset.pipeline.1.scale=16',
+             'val_dataloader.dataset.pipeline.2.crop_size=16',
+             'test_dataloader.dataset.pipeline.1.scale=16',
+             'test_dataloader.dataset.pipeline.2.crop_size=16',
+             'train_cfg.max_epochs=1']
+    return ['tools/train.py', FOLDER_CFG, '--work-dir', work_dir,
+            '--cfg-options'] + opts + list(extra)
+
+
+def preflight_time(args):
+    """Seconds that check_config takes in this process on the config the
+    tool of ``args`` checks (the tool's own argument parsing and merging;
+    first call for the trial's config)."""
+    import importlib.util
+    from lnl_mm.utils import TRAIN_FIELDS, UserError, check_config
+    from mmengine.config import Config
+    if args[0] == 'tools/dist_train.sh':  # CONFIG GPUS [train.py args]
+        args = ['tools/train.py', args[1]] + args[3:]
+    name = osp.splitext(osp.basename(args[0]))[0]
+    spec = importlib.util.spec_from_file_location(
+        f'faults_tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    parsed = module.parse_args(args[1:])
+    cfg = module.merge_args(Config.fromfile(osp.join(REPO, parsed.config)),
+                            parsed)
+    training = name == 'train'
+    fields = TRAIN_FIELDS if training else ('test_dataloader', )
+    start = time.perf_counter()
+    try:
+        check_config(cfg, fields, training)
+        result = 'passed'
+    except UserError:
+        result = 'refused'
+    return (f'check_config: {result} in '
+            f'{time.perf_counter() - start:.3f} s (in-process)')
+
+
 SELECT = sys.argv[1:]
+#: Trial groups that need neither the good runs nor their checkpoints.
+STANDALONE = ('11', '12')
 
 
 def write_table():
@@ -753,7 +957,15 @@ def write_table():
         'logs/, cache/ and the driver files) with size + sha1, and what a run '
         'could add to the repository (its top-level names, work_dirs/, data/; '
         '), '
-        'before/after each trial. Exit -9: killed by the driver.\n')
+        'before/after each trial. Exit -9: killed by the driver. '
+        'Folder trials (11p-11z, 12d-12f): tools/train.py '
+        f'{FOLDER_CFG} on a 2-class, 2-bias-class folder of 16x16 PNGs '
+        'that the driver writes, with `--cfg-options` ' + ' '.join(
+            o for o in folder_args('W', '<folder>')[5:]
+            if not o.startswith(('val_', 'test_'))) +
+        ' (and the same for val/test). '
+        'check_config times: the checks of the tool, run in the driver '
+        'on the same merged config.\n')
     try:
         head_rev = subprocess.run(
             ['git', '-C', REPO, 'rev-parse', '--short', 'HEAD'],
@@ -773,19 +985,22 @@ def write_table():
 def main():
     os.makedirs(LOGS, exist_ok=True)
     t0 = time.time()
-    good_runs()
-    if not osp.exists(f'{ROOT}/good_base/epoch_2.pth'):
-        sys.exit('the good baseline run failed; see logs/G1.log')
-    t1_t2_non_finite()
-    if not SELECT or any(s[0] in '345' for s in SELECT):
-        t3_t5_test_inputs()
-    else:
-        make_inputs()
-    t6_t7_resume()
-    t8_work_dir()
-    t9_kill('base')
-    t9_kill('lntl')
-    t10_misc()
+    if not SELECT or not all(s.startswith(STANDALONE) for s in SELECT):
+        good_runs()
+        if not osp.exists(f'{ROOT}/good_base/epoch_2.pth'):
+            sys.exit('the good baseline run failed; see logs/G1.log')
+        t1_t2_non_finite()
+        if not SELECT or any(s[0] in '345' for s in SELECT):
+            t3_t5_test_inputs()
+        else:
+            make_inputs()
+        t6_t7_resume()
+        t8_work_dir()
+        t9_kill('base')
+        t9_kill('lntl')
+        t10_misc()
+    t11_config_mistakes()
+    t12_data_root()
     write_table()
     print(f'{len(ROWS)} trials in {time.time() - t0:.0f}s; table: '
           f'{ROOT}/table.md')

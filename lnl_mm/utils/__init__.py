@@ -8,7 +8,9 @@ its own ``torch.load(weights_only=True)`` call only
 makes MMEngine's loader use it, and is called by ``CheckpointCheckHook``
 before a Runner loads anything and by :func:`build_runner`.
 """
-from .amp import amp_device_available, enable_amp, find_optim_wrapper_cfgs
+from .amp import (amp_device_available, enable_amp, find_optim_wrapper_cfgs,
+                  named_optim_wrapper_cfgs)
+from .arg_checks import check_int, check_number
 from .atomic_files import (atomic_file, atomic_write_text, commit_file,
                            remove_stale_temp_files, temp_path_for)
 from .cfg_utils import (DATALOADER_FIELDS, build_runner, check_dataset_cfgs,
@@ -31,6 +33,10 @@ from .errors import (CheckpointError, CheckpointSaveError, ConfigError,
 from .launch import (dist_env_from_launcher, init_dist_for_device,
                      release_process_group, setup_distributed,
                      teardown_distributed, use_cpu_model_wrapper)
+from .preflight import (TRAIN_FIELDS, check_config, check_dataloader_cfgs,
+                        check_model_against_data, check_model_cfg,
+                        check_optimizer_cfgs, check_optimizers_against_model,
+                        check_train_loop_cfg)
 from .numerics import (non_finite_entries, non_finite_model_state,
                        non_finite_tensors)
 from .runner_utils import (named_optim_wrappers, named_optimizers,
@@ -40,7 +46,11 @@ from .work_dir import (check_free_space, check_writable_dir,
                        estimate_checkpoint_bytes)
 
 __all__ = [
-    'DATALOADER_FIELDS',
+    'DATALOADER_FIELDS', 'TRAIN_FIELDS', 'check_config',
+    'check_dataloader_cfgs', 'check_model_against_data', 'check_model_cfg',
+    'check_optimizer_cfgs', 'check_optimizers_against_model',
+    'check_train_loop_cfg', 'check_int', 'check_number',
+    'named_optim_wrapper_cfgs',
     'amp_device_available', 'build_runner', 'check_dataset_cfgs',
     'check_hook_cfgs',
     'enable_amp',

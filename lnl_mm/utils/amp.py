@@ -1,5 +1,5 @@
 """Turn a config's optimizer wrappers into ``AmpOptimWrapper`` (``--amp``)."""
-from typing import List
+from typing import List, Tuple
 
 from mmengine.config import Config
 from mmengine.device import (is_cuda_available, is_mlu_available,
@@ -25,28 +25,37 @@ def _is_optim_wrapper_cfg(cfg) -> bool:
         and cfg['type'].endswith('OptimWrapper')
 
 
-def find_optim_wrapper_cfgs(optim_wrapper: dict) -> List[dict]:
-    """Return the optimizer-wrapper configs inside ``optim_wrapper``.
+def named_optim_wrapper_cfgs(optim_wrapper: dict) -> List[Tuple[str, dict]]:
+    """Return the optimizer-wrapper configs inside ``optim_wrapper`` with
+    their config paths.
 
     Two shapes are understood:
 
-    * a single wrapper, ``dict(type='OptimWrapper', optimizer=...)``;
+    * a single wrapper, ``dict(type='OptimWrapper', optimizer=...)``, named
+      ``'optim_wrapper'``;
     * a dict of wrappers built by a constructor (e.g.
       ``LNTLOptimWrapperConstructor``), ``dict(constructor=...,
-      main=dict(type='OptimWrapper', ...), bias=dict(...))``.
+      main=dict(type='OptimWrapper', ...), bias=dict(...))``, named
+      ``'optim_wrapper.main'``, ``'optim_wrapper.bias'``.
 
     Args:
         optim_wrapper (dict): ``cfg.optim_wrapper``.
 
     Returns:
-        list[dict]: The wrapper configs (the same objects, not copies).
+        list[tuple[str, dict]]: The paths and wrapper configs (the same
+        objects, not copies).
     """
     if _is_optim_wrapper_cfg(optim_wrapper):
-        return [optim_wrapper]
-    return [
-        value for value in optim_wrapper.values()
-        if _is_optim_wrapper_cfg(value)
-    ]
+        return [('optim_wrapper', optim_wrapper)]
+    return [(f'optim_wrapper.{key}', value)
+            for key, value in optim_wrapper.items()
+            if _is_optim_wrapper_cfg(value)]
+
+
+def find_optim_wrapper_cfgs(optim_wrapper: dict) -> List[dict]:
+    """The wrapper configs of :func:`named_optim_wrapper_cfgs`, without
+    their paths."""
+    return [cfg for _, cfg in named_optim_wrapper_cfgs(optim_wrapper)]
 
 
 AMP_DTYPES = ('float16', 'bfloat16')
@@ -100,5 +109,5 @@ def enable_amp(cfg: Config, loss_scale='dynamic',
 
 __all__ = [
     'AMP_DTYPES', 'AMP_OPTIM_WRAPPER', 'amp_device_available', 'enable_amp',
-    'find_optim_wrapper_cfgs'
+    'find_optim_wrapper_cfgs', 'named_optim_wrapper_cfgs'
 ]

@@ -15,6 +15,9 @@ from mmengine.runner import Runner
 
 DEFAULT_SCOPE = 'mmpretrain'
 DATALOADER_FIELDS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+#: The errors by which a constructor refuses its arguments (OpenMMLab's
+#: classes often ``assert`` them).
+ARGUMENT_ERRORS = (TypeError, ValueError, KeyError, AssertionError)
 
 
 def setup_default_scope(cfg: Config, scope: str = DEFAULT_SCOPE) -> Config:
@@ -175,9 +178,16 @@ def _init_arguments(cls) -> List[str]:
     return names
 
 
-def _explain_build_error(field: str, cls, error: Exception) -> str:
+def _explain_build_error(field: str, cls, error: Exception,
+                         name_paths: bool = False) -> str:
     """The message of a constructor's error, naming the config field; for
-    an unknown argument, the closest known one."""
+    an unknown argument, the closest known one.
+
+    With ``name_paths``, a message about one of ``cls``'s arguments
+    (``'Owner: name=value ...'`` or ``'name.sub=value ...'``, as
+    :mod:`lnl_mm.utils.arg_checks` writes them) names that argument by its
+    config path: ``'model.bias_steps=0 must be ...'``.
+    """
     unknown = re.search(r"unexpected keyword argument '(\w+)'", str(error))
     if isinstance(error, TypeError) and unknown:
         name, accepted = unknown.group(1), _init_arguments(cls)
@@ -187,19 +197,39 @@ def _explain_build_error(field: str, cls, error: Exception) -> str:
                 f'{name!r}{hint}. Its options: {", ".join(accepted)}.')
     message = error.args[0] if isinstance(error, KeyError) and error.args \
         else error
+    if not str(message):
+        message = (f'{type(error).__name__}: the constructor refused these '
+                   'arguments')
+    if name_paths:
+        message = str(message)
+        owner = f'{cls.__name__}: '
+        if message.startswith(owner):
+            message = message[len(owner):]
+        argument = re.match(r'(\w+)[.=]', message)
+        if argument and argument.group(1) in _init_arguments(cls):
+            return f'{field}.{message}'
     return f'{field} ({cls.__name__}): {message}'
 
 
-def _build_checked(field: str, cls, args: dict) -> None:
-    """``cls(**args)``; a constructor's ``TypeError``, ``ValueError`` or
-    ``KeyError`` becomes a ``ConfigError`` naming ``field``."""
+def _build_checked(field: str, cls, args: dict, name_paths: bool = False):
+    """Return ``cls(**args)``; a constructor's refusal (one of
+    :data:`ARGUMENT_ERRORS`) becomes a ``ConfigError`` naming ``field``
+    (see :func:`_explain_build_error`)."""
     from .errors import ConfigError, UserError
     try:
-        cls(**args)
+        return cls(**args)
     except UserError:
         raise
-    except (TypeError, ValueError, KeyError) as error:
-        raise ConfigError(_explain_build_error(field, cls, error)) from None
+    except ARGUMENT_ERRORS as error:
+        raise ConfigError(
+            _explain_build_error(field, cls, error, name_paths)) from None
+
+
+def init_scope(cfg: Config) -> None:
+    """Make the config's registry scope (default: mmpretrain) the current
+    one, so that its type names resolve as in the Runner."""
+    from mmengine.registry import init_default_scope
+    init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
 
 
 def _registered_class(spec, registry):
@@ -213,7 +243,7 @@ def _registered_class(spec, registry):
     return cls if isinstance(cls, type) else None
 
 
-def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> None:
+def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> dict:
     """Check the dataset options of the dataloaders ``fields`` before the
     tools write anything.
 
@@ -224,10 +254,14 @@ def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> None:
     :class:`~lnl_mm.utils.errors.ConfigError` naming the config field, with
     the closest argument name for a typo. Other datasets (wrappers, unknown
     types) are left to the Runner.
+
+    Returns:
+        dict: ``{field: dataset}``, the datasets built (lazily), whose
+        ``metainfo`` the model is checked against.
     """
-    from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS
-    init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
+    init_scope(cfg)
+    built = {}
     for field in fields:
         dataset = (cfg.get(field) or {}).get('dataset')
         cls = _registered_class(dataset, DATASETS)
@@ -236,7 +270,9 @@ def check_dataset_cfgs(cfg: Config, fields=DATALOADER_FIELDS) -> None:
         args = {k: v for k, v in dataset.items() if k != 'type'}
         if 'dataset' in args or 'datasets' in args:
             continue  # a wrapper: it would build (and load) what it wraps
-        _build_checked(f'{field}.dataset', cls, dict(args, lazy_init=True))
+        built[field] = _build_checked(f'{field}.dataset', cls,
+                                      dict(args, lazy_init=True))
+    return built
 
 
 def _takes_any_keyword(cls) -> bool:
@@ -263,10 +299,9 @@ def check_hook_cfgs(cfg: Config) -> None:
     field (e.g. ``default_hooks.non_finite``), with the closest argument
     name for a typo.
     """
-    from mmengine.registry import init_default_scope
     from mmpretrain.registry import HOOKS
     from .errors import ConfigError
-    init_default_scope(cfg.get('default_scope') or DEFAULT_SCOPE)
+    init_scope(cfg)
     hooks = [(f'default_hooks.{name}', hook)
              for name, hook in (cfg.get('default_hooks') or {}).items()]
     hooks += [(f'custom_hooks[{index}]', hook)

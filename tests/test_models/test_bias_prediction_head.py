@@ -77,3 +77,15 @@ def test_unknown_uncertainty_kind_is_refused():
     head = BiasPredictionHead(in_channels=4, mid_channels=4)
     with pytest.raises(ValueError, match='uniform_ce'):
         head.uncertainty((torch.randn(1, 4, 3, 3), ), 'kl')
+
+
+@pytest.mark.parametrize('kwargs,message', [
+    (dict(num_bins=1), r'num_bins=1 must be an integer >= 2'),
+    (dict(num_channels=0), r'num_channels=0 must be an integer >= 1'),
+    (dict(ignore_index=3), r'ignore_index=3 is one of the num_bins=8 bins'),
+    (dict(ignore_index=2.5), r'ignore_index=2\.5 must be an integer'),
+])
+def test_bad_arguments_are_named(kwargs, message):
+    with pytest.raises(ValueError, match='^BiasPredictionHead: ' + message):
+        BiasPredictionHead(**kwargs)
+    BiasPredictionHead(ignore_index=-1)  # outside the bins

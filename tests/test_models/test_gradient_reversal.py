@@ -67,7 +67,8 @@ def test_explicit_progress_overrides_the_message_hub():
 
 
 @pytest.mark.parametrize('kwargs', [dict(mu=-1), dict(mu=float('nan')),
-                                    dict(schedule='linear')])
+                                    dict(schedule='linear'), dict(gamma=0),
+                                    dict(gamma=float('inf'))])
 def test_bad_arguments_are_named(kwargs):
     with pytest.raises(ValueError, match='GradientReversal'):
         GradientReversal(**kwargs)

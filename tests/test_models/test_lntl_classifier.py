@@ -1,6 +1,7 @@
 """The alternating update of LNTLClassifier against hand-written PyTorch."""
 import copy
 import math
+import re
 
 import pytest
 import torch
@@ -324,16 +325,24 @@ def test_warm_up_trains_h_only_as_configured(warmup_bias_steps):
                for s in samples)
 
 
-@pytest.mark.parametrize('warmup_bias_steps', [-1, 1.5])
+@pytest.mark.parametrize('warmup_bias_steps', [-1, 1.5, True])
 def test_bad_warmup_bias_steps_is_named(warmup_bias_steps):
     with pytest.raises(ValueError, match='warmup_bias_steps'):
         build_model(warmup_bias_steps=warmup_bias_steps)
 
 
-@pytest.mark.parametrize('bias_steps', [0, 1.5, '2'])
+@pytest.mark.parametrize('bias_steps', [0, 1.5, '2', True])
 def test_bad_bias_steps_is_named(bias_steps):
     with pytest.raises(ValueError, match='bias_steps'):
         build_model(bias_steps=bias_steps)
+
+
+@pytest.mark.parametrize('value', [-0.1, float('nan'), float('inf'), None])
+def test_a_non_finite_or_negative_lambda_is_refused(value):
+    with pytest.raises(ValueError, match=r'^LNTLClassifier: entropy_weight='
+                       + re.escape(repr(value)) + ' must be a finite number '
+                       '>= 0'):
+        build_model(entropy_weight=value)
 
 
 def test_mu_schedule_counts_from_the_end_of_the_warm_up():

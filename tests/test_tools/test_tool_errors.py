@@ -129,3 +129,63 @@ def test_test_py_checks_the_test_dataset_only(tmp_path, capsys):
     assert err.startswith("ERROR: test_dataloader.dataset (ColoredMNIST): "
                           "split='tset' is unknown"), err
     assert not work_dir.exists()
+
+
+def test_config_mistakes_stop_both_tools_before_anything_is_written(
+        tmp_path, capsys):
+    config = os.path.join(REPO, 'configs', 'lnl_cmnist.py')
+    work_dir = tmp_path / 'work'
+    code, err = cli(train_tool.main, [
+        config, '--work-dir', str(work_dir), '--cfg-options',
+        'model.bias_head.num_bins=3'
+    ], capsys)
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        'ERROR: model.bias_head.num_bins=3, but train_dataloader.dataset '
+        '(ColoredMNIST) makes colour targets with num_color_bins=8 bins per '
+        'channel; set model.bias_head.num_bins=8, or num_color_bins=3 in '
+        "every dataloader's dataset.")
+    assert 'Traceback' not in err
+    assert not work_dir.exists()
+    # test.py: the same check against the test split, before the checkpoint
+    code, err = cli(test_tool.main, [
+        config, str(tmp_path / 'missing.pth'), '--work-dir', str(work_dir),
+        '--cfg-options', 'model.head.num_classes=5'
+    ], capsys)
+    assert code == 1
+    assert err.splitlines()[-1].startswith(
+        'ERROR: model.head.num_classes=5, but test_dataloader.dataset '
+        '(ColoredMNIST) has 10 classes')
+    assert not work_dir.exists()
+
+
+def test_check_only_writes_nothing(tmp_path, capsys):
+    config, work_dir = toy_config(tmp_path)
+    code, err = cli(train_tool.main, [config, '--check-only'], capsys)
+    assert code == 0 and not os.path.exists(work_dir)
+    code, err = cli(train_tool.main, [
+        config, '--check-only', '--cfg-options', 'train_dataloader.batch_size'
+        '=0'], capsys)
+    assert code == 1 and err.startswith(
+        'ERROR: train_dataloader.batch_size=0 must be an integer >= 1')
+    assert not os.path.exists(work_dir)
+
+
+def test_dist_train_reports_a_config_mistake_once(tmp_path):
+    """dist_train.sh checks the config before torchrun starts: one ERROR
+    line, no per-process copies, no torchrun failure report."""
+    config, work_dir = toy_config(tmp_path)
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh', config, '2', '--cfg-options',
+         'train_dataloader.batch_size=0'],
+        cwd=REPO, env=subprocess_env(), capture_output=True, text=True,
+        timeout=180)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    errors = [line for line in output.splitlines()
+              if line.startswith('ERROR')]
+    assert errors == ['ERROR: train_dataloader.batch_size=0 must be an '
+                      'integer >= 1 (samples per batch and process; the '
+                      'recipes use 128).']
+    assert 'Traceback' not in output and 'ChildFailedError' not in output
+    assert not os.path.exists(work_dir)

@@ -1,6 +1,6 @@
-"""check_dataset_cfgs / check_hook_cfgs, the tools' checks of dataset and
-hook options before anything is written: every shipped config passes, and
-what they refuse or leave to the Runner."""
+"""check_dataset_cfgs / check_hook_cfgs (and check_config, which runs them),
+the tools' checks of dataset and hook options before anything is written:
+every shipped config passes, and what they refuse or leave to the Runner."""
 import glob
 import os.path as osp
 
@@ -8,7 +8,9 @@ import pytest
 from mmengine.config import Config
 
 import lnl_mm  # noqa: F401
-from lnl_mm.utils import ConfigError, check_dataset_cfgs, check_hook_cfgs
+from lnl_mm.utils import (TRAIN_FIELDS, ConfigError, check_config,
+                          check_dataset_cfgs, check_hook_cfgs,
+                          finalize_dataloaders)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*.py')))
@@ -16,9 +18,11 @@ CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*.py')))
 
 @pytest.mark.parametrize('config', CONFIGS, ids=osp.basename)
 def test_every_shipped_config_passes(config):
-    cfg = Config.fromfile(config)
+    cfg = finalize_dataloaders(Config.fromfile(config))
     check_dataset_cfgs(cfg)
     check_hook_cfgs(cfg)
+    check_config(cfg, TRAIN_FIELDS, training=True)
+    check_config(cfg, ('test_dataloader', ), training=False)
 
 
 def test_datasets_are_checked_without_reading_data(tmp_path):

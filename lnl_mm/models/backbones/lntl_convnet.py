@@ -7,6 +7,8 @@ from mmcv.cnn import build_norm_layer
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from ...utils.arg_checks import check_int
+
 
 @MODELS.register_module()
 class LNTLConvNet(BaseBackbone):
@@ -52,6 +54,10 @@ class LNTLConvNet(BaseBackbone):
                 f'LNTLConvNet: out_indices={out_indices} is invalid; use a '
                 'non-empty subset of (0, 1): 0 = f feature map, 1 = pooled '
                 'g feature.')
+        for name, value in (('in_channels', in_channels),
+                            ('f_channels', f_channels),
+                            ('g_channels', g_channels)):
+            check_int(name, value, low=1, owner='LNTLConvNet')
         self.out_indices = out_indices
         self.f_channels = f_channels  # h's in_channels
         self.g_channels = g_channels  # the head's in_channels

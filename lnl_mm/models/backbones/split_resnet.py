@@ -6,6 +6,8 @@ from mmpretrain.models.backbones import ResNet, ResNet_CIFAR
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from ...utils.arg_checks import check_int
+
 
 @MODELS.register_module()
 class SplitResNet(BaseBackbone):
@@ -58,12 +60,9 @@ class SplitResNet(BaseBackbone):
                 'cannot split; use ResNet, ResNetV1c, ResNetV1d, ResNet_CIFAR '
                 'or a ResNet subclass that keeps ResNet.forward.')
         num_stages = len(self.resnet.res_layers)
-        if isinstance(f_stages, bool) or not isinstance(
-                f_stages, int) or not 0 <= f_stages <= num_stages:
-            raise ValueError(
-                f'SplitResNet: f_stages={f_stages!r} must be an integer in '
-                f'[0, {num_stages}] (the number of residual stages of f; '
-                f'this ResNet has {num_stages}).')
+        check_int('f_stages', f_stages, 0, num_stages, owner='SplitResNet',
+                  hint=f'the number of residual stages of f; this ResNet has '
+                  f'{num_stages}')
         out_indices = tuple(out_indices)
         if not out_indices or any(i not in (0, 1) for i in out_indices):
             raise ValueError(

@@ -9,8 +9,17 @@ from mmpretrain.models.classifiers.base import BaseClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ...utils.arg_checks import check_int, check_number
 from ..losses import UNCERTAINTY_LOSSES
 from ..necks.gradient_reversal import training_progress
+
+
+#: How to configure the two optimizers :meth:`LNTLClassifier.train_step`
+#: needs.
+TWO_OPTIMIZERS_FIX = (
+    "Configure optim_wrapper=dict(constructor='LNTLOptimWrapperConstructor',"
+    " main=dict(type='OptimWrapper', optimizer=...), bias=dict(type="
+    "'OptimWrapper', optimizer=...)).")
 
 
 @contextmanager
@@ -46,8 +55,8 @@ def check_head_channels(backbone: nn.Module, head: nn.Module,
         if isinstance(given, int) and isinstance(wanted, int) \
                 and given != wanted:
             raise ValueError(
-                f'LNTLClassifier: model.{name} has in_channels={wanted}, but '
-                f'the backbone ({type(backbone).__name__}) feeds it {given} '
+                f'LNTLClassifier: {name}.in_channels={wanted}, but the '
+                f'backbone ({type(backbone).__name__}) feeds it {given} '
                 f'channels; set model.{name}.in_channels={given} (they change'
                 ' with the backbone split, e.g. SplitResNet\'s f_stages).')
 
@@ -131,26 +140,25 @@ class LNTLClassifier(BaseClassifier):
         data_preprocessor.setdefault('type', 'mmpretrain.ClsDataPreprocessor')
         super().__init__(
             init_cfg=init_cfg, data_preprocessor=data_preprocessor)
-        if not (isinstance(entropy_weight, (int, float))
-                and entropy_weight >= 0):
+        entropy_weight = check_number(
+            'entropy_weight', entropy_weight, low=0,
+            hint='lambda, the weight of the bias head\'s uncertainty loss; '
+            'the paper uses 0.01', owner='LNTLClassifier')
+        check_int('pretrain_epochs', pretrain_epochs, low=0,
+                  hint='warm-up epochs before unlearning starts',
+                  owner='LNTLClassifier')
+        check_int('bias_steps', bias_steps, low=1,
+                  hint='updates of h per iteration; the paper updates it '
+                  'once', owner='LNTLClassifier')
+        if uncertainty_loss not in UNCERTAINTY_LOSSES:
             raise ValueError(
-                f'LNTLClassifier: entropy_weight (lambda)={entropy_weight!r} '
-                'must be a number >= 0 (the paper uses 0.01).')
-        if not (isinstance(pretrain_epochs, int) and pretrain_epochs >= 0):
-            raise ValueError(
-                f'LNTLClassifier: pretrain_epochs={pretrain_epochs!r} must '
-                'be an integer >= 0.')
-        if not (isinstance(bias_steps, int) and bias_steps >= 1):
-            raise ValueError(
-                f'LNTLClassifier: bias_steps={bias_steps!r} must be an '
-                'integer >= 1 (the paper updates h once per iteration).')
-        if warmup_bias_steps is not None and not (
-                isinstance(warmup_bias_steps, int)
-                and warmup_bias_steps >= 0):
-            raise ValueError(
-                'LNTLClassifier: warmup_bias_steps='
-                f'{warmup_bias_steps!r} must be None (as bias_steps) or an '
-                'integer >= 0 (0: h is not trained during the warm-up).')
+                f'LNTLClassifier: uncertainty_loss={uncertainty_loss!r} is '
+                f'unknown; choose one of {sorted(UNCERTAINTY_LOSSES)}.')
+        if warmup_bias_steps is not None:
+            check_int('warmup_bias_steps', warmup_bias_steps, low=0,
+                      hint='updates of h per warm-up iteration; None: as '
+                      'bias_steps, 0: h is not trained during the warm-up',
+                      owner='LNTLClassifier')
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
         self.bias_neck = MODELS.build(bias_neck)
@@ -162,10 +170,6 @@ class LNTLClassifier(BaseClassifier):
         self.warmup_bias_steps = (bias_steps if warmup_bias_steps is None
                                   else warmup_bias_steps)
         self._skip_logged = False
-        if uncertainty_loss not in UNCERTAINTY_LOSSES:
-            raise ValueError(
-                f'LNTLClassifier: uncertainty_loss={uncertainty_loss!r} is '
-                f'unknown; choose one of {sorted(UNCERTAINTY_LOSSES)}.')
         self.uncertainty_loss = uncertainty_loss
         self.untrained_modules = frozenset()
 
@@ -393,8 +397,5 @@ class LNTLClassifier(BaseClassifier):
                 'LNTLClassifier.train_step needs two optimizers, "main" for '
                 'f+g and "bias" for h, in an LNTLOptimWrapperDict (which '
                 'steps them jointly), but got '
-                f'{type(optim_wrapper).__name__}. Configure optim_wrapper='
-                "dict(constructor='LNTLOptimWrapperConstructor', main=dict("
-                "type='OptimWrapper', optimizer=...), bias=dict(type="
-                "'OptimWrapper', optimizer=...)).")
+                f'{type(optim_wrapper).__name__}. {TWO_OPTIMIZERS_FIX}')
         return optim_wrapper['main'], optim_wrapper['bias']

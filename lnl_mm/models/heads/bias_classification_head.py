@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ...utils.arg_checks import check_int
 from ..losses import uncertainty_loss
 from ..utils.global_pool import global_pool
 from .bias_prediction_head import record_bias_predictions, stack_sample_field
@@ -46,9 +47,12 @@ class BiasClassificationHead(BaseModule):
         if pool not in self.POOLS:
             raise ValueError(f'BiasClassificationHead: unknown pool {pool!r}; '
                              f'choose one of {self.POOLS}.')
-        if not (isinstance(num_classes, int) and num_classes >= 2):
-            raise ValueError(f'BiasClassificationHead: num_classes='
-                             f'{num_classes!r} must be an integer >= 2.')
+        check_int('in_channels', in_channels, low=1,
+                  owner='BiasClassificationHead',
+                  hint="channels of f's feature map")
+        check_int('num_classes', num_classes, low=2,
+                  owner='BiasClassificationHead',
+                  hint='the number of bias classes of the data')
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.pool = pool

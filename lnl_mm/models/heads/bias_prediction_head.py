@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ...utils.arg_checks import check_int
 from ..losses import uncertainty_loss
 
 
@@ -81,6 +82,24 @@ class BiasPredictionHead(BaseModule):
                  target_key: str = 'color_target',
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
+        owner = 'BiasPredictionHead'
+        check_int('in_channels', in_channels, low=1, owner=owner,
+                  hint="channels of f's feature map")
+        check_int('mid_channels', mid_channels, low=1, owner=owner)
+        check_int('num_channels', num_channels, low=1, owner=owner,
+                  hint='colour channels predicted, 3 for RGB')
+        check_int('num_bins', num_bins, low=2, owner=owner,
+                  hint='quantisation bins per colour channel; the paper '
+                  'uses 8')
+        check_int('ignore_index', ignore_index, owner=owner,
+                  hint='the target value of unscored (background) pixels, '
+                  'e.g. 255')
+        if 0 <= ignore_index < num_bins:
+            raise ValueError(
+                f'{owner}: ignore_index={ignore_index} is one of the '
+                f'num_bins={num_bins} bins (0 .. {num_bins - 1}), so the '
+                'pixels of that colour bin would never be scored; use a '
+                'value outside them, e.g. 255.')
         self.in_channels = in_channels
         self.num_channels = num_channels
         self.num_bins = num_bins

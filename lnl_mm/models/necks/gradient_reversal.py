@@ -6,6 +6,8 @@ import torch.nn as nn
 from mmengine.logging import MessageHub
 from mmpretrain.registry import MODELS
 
+from ...utils.arg_checks import check_number
+
 
 class _ReverseGradient(torch.autograd.Function):
     """Identity forward; multiplies the incoming gradient by ``-coeff``."""
@@ -80,16 +82,16 @@ class GradientReversal(nn.Module):
                  schedule: str = 'constant',
                  gamma: float = 10.0):
         super().__init__()
-        if not (isinstance(mu, (int, float)) and math.isfinite(mu)
-                and mu >= 0):
-            raise ValueError(f'GradientReversal: mu={mu!r} must be a finite '
-                             'number >= 0 (the paper uses 0.1).')
+        self.mu = check_number('mu', mu, low=0, hint='the reversal '
+                               'strength; the paper uses 0.1',
+                               owner='GradientReversal')
         if schedule not in self.SCHEDULES:
-            raise ValueError(f'GradientReversal: unknown schedule '
-                             f'{schedule!r}; choose one of {self.SCHEDULES}.')
-        self.mu = float(mu)
+            raise ValueError(f'GradientReversal: schedule={schedule!r} is '
+                             f'unknown; choose one of {self.SCHEDULES}.')
         self.schedule = schedule
-        self.gamma = float(gamma)
+        self.gamma = check_number('gamma', gamma, low=0, low_open=True,
+                                  hint="the steepness of the 'dann' ramp, "
+                                  'e.g. 10', owner='GradientReversal')
 
     def current_mu(self, progress: Optional[float] = None) -> float:
         """The reversal coefficient in force at ``progress`` (0..1)."""
