@@ -8,7 +8,7 @@
 _base_ = [
     './_base_/models/convnet_baseline.py',
     './_base_/datasets/colored_mnist_png.py',
-    './_base_/schedules/cmnist_sgd_100e.py',
+    './_base_/schedules/cmnist_sgd_10e.py',
     './_base_/default_runtime.py',
     './_base_/leakage_probe.py',
 ]
