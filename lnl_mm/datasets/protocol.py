@@ -172,6 +172,23 @@ def check_ratio(name: str, value) -> float:
     return float(value)
 
 
+def check_lntl_npy_options(conflict_ratio: float, val_protocol: str,
+                           split: str) -> None:
+    """The authors' files are already coloured: refuse options that would
+    need recolouring."""
+    if conflict_ratio:
+        raise ValueError(
+            f'conflict_ratio={conflict_ratio} needs recolouring, but '
+            'source="lntl_npy" uses the authors\' pre-coloured images; use '
+            'source="idx" or "sample", or conflict_ratio=0.')
+    if val_protocol == 'test' and split == 'val':
+        raise ValueError(
+            'val_protocol="test" needs recolouring, but source="lntl_npy" '
+            'holds the val digits out of the authors\' (train-coloured) '
+            'training images; use source="idx" or "sample", or '
+            'val_protocol="train".')
+
+
 # ----------------------------------------------------------------------
 # splitting and colouring
 # ----------------------------------------------------------------------
