@@ -25,7 +25,6 @@ def test_benchmark_reports_runner_loop_pipeline_and_memory(config, tmp_path):
         osp.join(REPO, 'configs', config), '--iters', '3', '--warmup', '1',
         '--rounds', '2', '--out', str(out), '--cfg-options',
         'train_dataloader.dataset.source=sample',
-        f'train_dataloader.dataset.cache_dir={tmp_path / "cache"}',
     ])
     assert json.loads(out.read_text()) == result
     for key in ('runner_img_s', 'loop_img_s', 'pipeline_img_s'):

@@ -142,8 +142,7 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     """Train 2 epochs (epoch 1 warm-up) in one go, and as 1 epoch then a
     resume to 2: the final checkpoints are bit-identical."""
     config = osp.join(REPO, 'configs', 'lnl_cmnist.py')
-    cache = tmp_path / 'cache'
-    opts = sample_data_options(cache) + ['train_dataloader.dataset.indices=48',
+    opts = sample_data_options() + ['train_dataloader.dataset.indices=48',
              'train_dataloader.batch_size=16',
              'val_dataloader.dataset.indices=32', 'model.pretrain_epochs=1',
              'default_hooks.checkpoint.interval=1', 'custom_hooks=[]']
