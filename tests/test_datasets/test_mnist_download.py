@@ -180,7 +180,7 @@ def test_auto_download_failure_not_retried_per_split(tmp_path, monkeypatch,
         calls.append(args)
         raise RuntimeError('Could not download (simulated)')
 
-    monkeypatch.setattr('lnl_mm.datasets.sources.torchvision_download',
+    monkeypatch.setattr('lnl_mm.datasets.torchvision_mnist.torchvision_download',
                         failing_download)
     root = str(tmp_path / 'offline')
     for split in ('train', 'val', 'test'):
