@@ -20,10 +20,10 @@ from .sources import SOURCES, TORCHVISION_SOURCES, check_data_root, load_source
 #: versions that is accepted and ignored.
 CACHE_DIR_REMOVED = (
     'ColoredMNIST: option cache_dir was removed and is ignored: generated '
-    'splits are no longer cached on disk (they are built in memory, in about '
-    '3 s for full MNIST); remove cache_dir from the config. The old cache '
-    'folder (~/.cache/lnl_mm/colored_mnist, or under $LNL_MM_CACHE_DIR) is '
-    'no longer used and can be deleted.')
+    'splits are no longer cached on disk (they are built in memory, in a few '
+    'seconds for full MNIST); remove cache_dir from the config. The old '
+    'cache folder (~/.cache/lnl_mm/colored_mnist, or under '
+    '$LNL_MM_CACHE_DIR) is no longer used and can be deleted.')
 #: Arguments that go into the metainfo as they are (after ``palette``).
 METAINFO_OPTIONS = ('color_var', 'data_seed', 'conflict_ratio',
                     'num_color_bins', 'color_ignore_index')
@@ -142,7 +142,7 @@ class ColoredMNIST(BaseDataset):
         if self.source == 'lntl_npy':
             check_lntl_npy_options(self.conflict_ratio, self.val_protocol,
                                    self.split)
-        check_data_root(data_root, self.source)
+        check_data_root(data_root or '.', self.source)
         if 'cache_dir' in kwargs:
             del kwargs['cache_dir']
             warnings.warn(CACHE_DIR_REMOVED, FutureWarning, stacklevel=2)
