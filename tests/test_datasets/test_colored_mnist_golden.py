@@ -173,9 +173,10 @@ def main():
         result = {case: fingerprint(build(case, roots)) for case in CASES}
     finally:
         shutil.rmtree(root)
-    with open(EXPECTED_FILE, 'w') as f:
-        json.dump(result, f, indent=1, sort_keys=True)
-        f.write('\n')
+    with open(EXPECTED_FILE, 'w') as f:  # one line per case
+        f.write('{\n' + ',\n'.join(
+            f'{json.dumps(case)}: {json.dumps(result[case], sort_keys=True)}'
+            for case in sorted(result)) + '\n}\n')
 
 
 if __name__ == '__main__':
