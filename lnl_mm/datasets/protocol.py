@@ -1,9 +1,10 @@
-"""The Colored MNIST protocol: stable seeding, stratified held-out splits and
-the choice of each digit's mean colour."""
+"""The Colored MNIST protocol: argument checks, stable seeding, stratified
+held-out splits, the choice of each digit's mean colour and the making of
+a split."""
 import hashlib
 import json
 from numbers import Integral, Real
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
@@ -15,18 +16,15 @@ from .colorize import (NUM_CLASSES, colorize_digits, estimate_stroke_colors,
 SPLITS = ('train', 'val', 'test')
 #: How the validation split is coloured: like 'train' or like 'test'.
 VAL_PROTOCOLS = ('train', 'test')
-#: Default validation size of the idx / lntl_npy sources, as a fraction of
-#: the training digits: 5,000 of MNIST's 60,000 (the classic 55k/5k split).
+#: Default validation sizes: 5,000 of MNIST's 60,000 training digits (the
+#: classic 55k/5k split), and 50 of the sample's 400 per class.
 DEFAULT_VAL_FRACTION = 1 / 12
-#: Default validation size of the sample source: 50 of 400 digits per class.
 DEFAULT_SAMPLE_NUM_VAL = 500
 
 
 def stable_seed(*parts) -> int:
-    """Derive a 128-bit seed from JSON-serialisable parts with SHA-256.
-
-    Unlike Python's ``hash()`` this is identical on every machine and run.
-    """
+    """A 128-bit seed from JSON-serialisable parts, by SHA-256: unlike
+    Python's ``hash()``, the same on every machine and run."""
     text = json.dumps(parts, sort_keys=True, separators=(',', ':'))
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:16], 'big')
 
@@ -38,19 +36,10 @@ def make_rng(*parts) -> np.random.Generator:
 
 def stratified_holdout(labels: np.ndarray, num_holdout: int,
                        seed: int) -> np.ndarray:
-    """Choose ``num_holdout`` samples with the class proportions of ``labels``.
-
-    Per-class quotas are proportional to the class sizes (largest remainder
-    rounding); within each class the samples are picked at random.
-
-    Args:
-        labels (np.ndarray): Class of every sample, (N,).
-        num_holdout (int): How many samples to hold out, 0 <= n <= N.
-        seed (int): Seed of the choice (mixed through :func:`make_rng`).
-
-    Returns:
-        np.ndarray: Boolean mask, True for held-out samples.
-    """
+    """Boolean mask of ``num_holdout`` samples (0 <= n <= N) chosen with
+    the class proportions of ``labels`` (N,): per-class quotas proportional
+    to the class sizes (largest remainder rounding), random within each
+    class, seeded by ``seed`` through :func:`make_rng`."""
     rng = make_rng('stratified_holdout', seed)
     classes, counts = np.unique(labels, return_counts=True)
     quota = counts * num_holdout / len(labels)
@@ -85,14 +74,9 @@ def check_holdout_spec(name: str, value):
 
 
 def resolve_num_holdout(spec, num_total: int, what: str) -> int:
-    """Turn a held-out spec (count or fraction) into a count.
-
-    Args:
-        spec (int | float): A count ``0 <= spec < num_total`` or a fraction
-            ``0 <= spec < 1``.
-        num_total (int): Size of the pool the samples are held out from.
-        what (str): Argument name used in error messages.
-    """
+    """A held-out count from ``spec``, the argument ``what``: a count
+    ``0 <= spec < num_total`` or a fraction ``0 <= spec < 1`` of the pool of
+    ``num_total`` samples."""
     if spec is None:
         raise ValueError(f'{what}=None: pass a count (int) or a fraction in '
                          '[0, 1) (float).')
@@ -111,22 +95,10 @@ def draw_bias_labels(rng: np.random.Generator,
                      aligned: bool,
                      conflict_ratio: float = 0.0,
                      num_classes: int = 10) -> np.ndarray:
-    """Choose the index of each digit's mean colour.
-
-    Args:
-        rng (np.random.Generator): Source of randomness.
-        labels (np.ndarray): Digit classes, (N,).
-        aligned (bool): True for the training protocol (colour index =
-            class, except a ``conflict_ratio`` fraction that gets a random
-            other class); False for the test protocol (uniform over the
-            classes, independent of the label).
-        conflict_ratio (float): Fraction of bias-conflicting digits under
-            the training protocol. Defaults to 0.
-        num_classes (int): Number of mean colours. Defaults to 10.
-
-    Returns:
-        np.ndarray: int64 colour indices, (N,).
-    """
+    """The index (int64, N) of each digit's mean colour: its class under the
+    training protocol (``aligned``), except for a ``conflict_ratio`` that
+    gets a random other class; under the test protocol uniform over the
+    ``num_classes``, independent of the label."""
     labels = np.asarray(labels, dtype=np.int64)
     if not aligned:
         return rng.integers(0, num_classes, len(labels), dtype=np.int64)
@@ -139,9 +111,6 @@ def draw_bias_labels(rng: np.random.Generator,
     return bias
 
 
-# ----------------------------------------------------------------------
-# argument checks
-# ----------------------------------------------------------------------
 def check_choice(name: str, value, choices: Sequence[str]) -> str:
     """Return ``value`` if it is one of ``choices``, else raise naming them."""
     if value not in choices:
@@ -153,13 +122,11 @@ def check_choice(name: str, value, choices: Sequence[str]) -> str:
 def check_int(name: str, value, low: Optional[int] = None,
               high: Optional[int] = None) -> int:
     """Return ``value`` as int if it is an integer in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or (
-            low is not None and value < low) or (high is not None
-                                                 and value > high):
-        bounds = ''
-        if low is not None or high is not None:
-            bounds = f' in [{low if low is not None else "-inf"}, ' \
-                     f'{high if high is not None else "inf"}]'
+    if isinstance(value, bool) or not isinstance(value, Integral) or not (
+            (low is None or value >= low) and (high is None or value <= high)):
+        bounds = '' if low is None and high is None else (
+            f' in [{"-inf" if low is None else low}, '
+            f'{"inf" if high is None else high}]')
         raise ValueError(f'{name}={value!r} must be an integer{bounds}.')
     return int(value)
 
@@ -172,39 +139,42 @@ def check_ratio(name: str, value) -> float:
     return float(value)
 
 
-# ----------------------------------------------------------------------
-# splitting and colouring
-# ----------------------------------------------------------------------
-Part = Tuple[np.ndarray, np.ndarray, np.ndarray]
+def check_lntl_npy_options(conflict_ratio: float, val_protocol: str,
+                           split: str) -> None:
+    """Refuse options that would recolour the authors' coloured files."""
+    if conflict_ratio:
+        raise ValueError(
+            f'conflict_ratio={conflict_ratio} needs recolouring, but '
+            'source="lntl_npy" uses the authors\' pre-coloured images; use '
+            'source="idx" or "sample", or conflict_ratio=0.')
+    if val_protocol == 'test' and split == 'val':
+        raise ValueError(
+            'val_protocol="test" needs recolouring, but source="lntl_npy" '
+            'holds the val digits out of the authors\' (train-coloured) '
+            'training images; use source="idx" or "sample", or '
+            'val_protocol="train".')
 
 
 def partition_digits(source: str, digits: Dict[str, np.ndarray], num_val,
-                     sample_num_test, split_seed: int) -> Dict[str, Part]:
-    """Split a source's digits into train/val/test.
-
-    'sample' digits (one pool) lose a stratified test part first; the other
-    sources bring their own test part. A stratified val part is then held out
-    of the training digits. Only ``split_seed`` decides which digits go where.
-
-    Returns:
-        dict: split -> (images, labels, index of each digit in its source).
-    """
+                     sample_num_test, split_seed: int) -> Dict[str, tuple]:
+    """{split: (images, labels, index of each digit in its source)}: 'sample'
+    digits (one pool) lose a stratified test part first, the other sources
+    bring their own; a stratified val part is then held out of the training
+    digits. Only ``split_seed`` decides which digits go where."""
     if source == 'sample':
         images, labels = digits['images'], digits['labels']
         num_test = resolve_num_holdout(sample_num_test, len(labels),
                                        'sample_num_test')
         test_mask = stratified_holdout(
             labels, num_test, seed=('sample_test', split_seed))
-        pool_index = np.flatnonzero(~test_mask)
-        test_index = np.flatnonzero(test_mask)
-        pool = (images[pool_index], labels[pool_index], pool_index)
-        test = (images[test_index], labels[test_index], test_index)
+        pool, test = ((images[i], labels[i], i)
+                      for i in (np.flatnonzero(~test_mask),
+                                np.flatnonzero(test_mask)))
         default_val = DEFAULT_SAMPLE_NUM_VAL
     else:
-        pool = (digits['train_images'], digits['train_labels'],
-                np.arange(len(digits['train_labels'])))
-        test = (digits['test_images'], digits['test_labels'],
-                np.arange(len(digits['test_labels'])))
+        pool, test = ((digits[f'{p}_images'], digits[f'{p}_labels'],
+                       np.arange(len(digits[f'{p}_labels'])))
+                      for p in ('train', 'test'))
         default_val = DEFAULT_VAL_FRACTION
     spec = default_val if num_val is None else num_val
     num_val = resolve_num_holdout(spec, len(pool[1]), 'num_val')
@@ -216,16 +186,13 @@ def partition_digits(source: str, digits: Dict[str, np.ndarray], num_val,
 
 
 def class_mean_colors(digits: Dict[str, np.ndarray]) -> np.ndarray:
-    """Mean stroke colour of each class over pre-coloured training digits
-    (the authors' files, whose training digits are bias-aligned)."""
+    """Mean stroke colour of each class (0 for a class without digits) over
+    pre-coloured training digits (the authors' files, whose training digits
+    are bias-aligned)."""
     colors = estimate_stroke_colors(digits['train_images'])
-    labels = digits['train_labels']
-    means = np.zeros((NUM_CLASSES, 3))
-    for cls in range(NUM_CLASSES):
-        members = colors[labels == cls]
-        if len(members):
-            means[cls] = members.mean(axis=0)
-    return means
+    members = [colors[digits['train_labels'] == c] for c in range(NUM_CLASSES)]
+    return np.array([m.mean(axis=0) if len(m) else np.zeros(3)
+                     for m in members])
 
 
 def generate_colored_split(source: str, digits: Dict[str, np.ndarray], *,
@@ -236,7 +203,7 @@ def generate_colored_split(source: str, digits: Dict[str, np.ndarray], *,
                            sample_num_test, num_color_bins: int,
                            color_ignore_index: int,
                            color_target_stride: int):
-    """Build one split of Colored MNIST from a source's digits.
+    """One split of Colored MNIST from a source's digits, in memory.
 
     Train digits (and val ones under ``val_protocol='train'``) take their
     class's colour index, except a ``conflict_ratio`` of them; test digits
@@ -245,10 +212,9 @@ def generate_colored_split(source: str, digits: Dict[str, np.ndarray], *,
     are already coloured: their colour index is the nearest class mean.
     The keywords are :class:`ColoredMNIST`'s arguments of the same names.
 
-    Returns:
-        tuple: (arrays, meta): the split's ``img``, ``gt_label``,
-        ``bias_label``, ``color``, ``digit_index`` and ``color_target``, and
-        its ``palette`` and all ``split_sizes``.
+    Returns the split's arrays (``img``, ``gt_label``, ``bias_label``,
+    ``color``, ``digit_index``, ``color_target``) and meta (``palette``, all
+    ``split_sizes``).
     """
     parts = partition_digits(source, digits, num_val, sample_num_test,
                              split_seed)

@@ -25,7 +25,6 @@ def test_benchmark_reports_every_phase_against_the_baseline(tmp_path):
         '--warmup', '1', '--rounds', '2', '--out', str(out), '--baseline',
         osp.join(REPO, 'configs', 'baseline_cmnist.py'), '--cfg-options',
         'train_dataloader.dataset.source=sample',
-        f'train_dataloader.dataset.cache_dir={tmp_path / "cache"}',
     ])
     assert json.loads(out.read_text()) == result
     phases = result['phases']

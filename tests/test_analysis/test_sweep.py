@@ -29,13 +29,12 @@ def strided(stop, step):
     return '[' + ','.join(str(i) for i in range(0, stop, step)) + ']'
 
 
-def tiny_args(tmp_path, work_root):
+def tiny_args(work_root):
     """Options that make each run a few iterations on class-balanced slices
     of the embedded sample (its splits are sorted by class)."""
     return [
         '--epochs', '1', '--work-root', str(work_root),
         '--dataset-options', 'source=sample',
-        f'cache_dir={tmp_path / "cache"}',
         '--dataloader-options', 'num_workers=0', 'batch_size=32',
         '--cfg-options',
         f'train_dataloader.dataset.indices={strided(3500, 50)}',
@@ -129,7 +128,8 @@ def test_stored_result_of_other_settings_is_refused(tmp_path):
         json.dump(dict(spec=sweep.result_relevant(other)), f)
     with pytest.raises(RuntimeError, match='--force'):
         sweep.load_finished(spec)
-    # options that do not change the result (cache_dir) may differ
+    # options that do not change the result may differ, and so may
+    # cache_dir, an option of earlier versions that older runs recorded
     same = dict(spec, dataset_options=dict(source='sample', cache_dir='x'))
     with open(osp.join(spec['run_dir'], sweep.RESULT_FILE), 'w') as f:
         json.dump(dict(spec=sweep.result_relevant(same)), f)
@@ -179,8 +179,7 @@ def test_reduced_grid_end_to_end_and_resume(tmp_path, capsys):
     """2 methods x 2 color_vars x 2 seeds, one short epoch each."""
     work_root = tmp_path / 'sweep'
     argv = ['--methods', 'baseline', 'lntl', '--color-vars', '0.02', '0.05',
-            '--seeds', '0', '1', '--in-process'] + tiny_args(
-                tmp_path, work_root)
+            '--seeds', '0', '1', '--in-process'] + tiny_args(work_root)
     assert sweep.main(argv) == 0
 
     with open(work_root / 'results.csv') as f:
@@ -234,7 +233,7 @@ def test_one_run_through_the_real_tools_as_subprocesses(tmp_path):
     work_root = tmp_path / 'sub'
     cmd = [sys.executable, osp.join(REPO, 'tools', 'analysis', 'sweep.py'),
            '--methods', 'gray', '--color-vars', '0.03', '--seeds', '5'] + \
-        tiny_args(tmp_path, work_root)
+        tiny_args(work_root)
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr[-3000:]
     run_dir = work_root / 'runs' / 'gray' / 'cv0.030' / 'seed5'
@@ -256,7 +255,7 @@ def test_two_stage_runs_start_from_the_same_seeds_source(tmp_path, capsys):
     work_root = tmp_path / 'two_stage'
     two_stage = 'lntl2=configs/lnl_cmnist_from_baseline.py'
     common = ['--color-vars', '0.02', '--seeds', '0', '1', '--in-process'
-              ] + tiny_args(tmp_path, work_root)
+              ] + tiny_args(work_root)
 
     # the source must exist first: listing it after is refused per run
     assert sweep.main(['--methods', two_stage, '--load-from',
@@ -297,7 +296,7 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
     continues from that checkpoint instead of starting again."""
     work_root = tmp_path / 'resume'
     args = ['--methods', 'baseline', '--color-vars', '0.02', '--seeds', '0',
-            '--in-process'] + tiny_args(tmp_path, work_root)
+            '--in-process'] + tiny_args(work_root)
     assert sweep.main(args) == 0
     run = work_root / 'runs' / 'baseline' / 'cv0.020' / 'seed0'
     # train and test Runners of one run never share MMEngine's logger, which

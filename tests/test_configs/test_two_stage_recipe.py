@@ -12,12 +12,11 @@ from lnl_mm.utils import read_checkpoint
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
 
-def train(config, work_dir, cache_dir, *options):
+def train(config, work_dir, *options):
     data = []
     for split in ('train', 'val', 'test'):
         data += [
             f'{split}_dataloader.dataset.source=sample',
-            f'{split}_dataloader.dataset.cache_dir={cache_dir}',
             f'{split}_dataloader.num_workers=0',
         ]
     cmd = [
@@ -39,12 +38,11 @@ def load(path):
 
 
 def test_baseline_checkpoint_starts_lntl_unlearning(tmp_path):
-    cache = tmp_path / 'cache'
-    train('configs/baseline_cmnist.py', tmp_path / 'base', cache)
+    train('configs/baseline_cmnist.py', tmp_path / 'base')
     base_ckpt = tmp_path / 'base' / 'epoch_1.pth'
     # Another seed: a fresh initialisation would differ from the baseline.
     log = train('configs/lnl_cmnist_from_baseline.py', tmp_path / 'lntl',
-                cache, f'load_from={base_ckpt}', 'randomness.seed=1')
+                f'load_from={base_ckpt}', 'randomness.seed=1')
     assert 'Load checkpoint from' in log
 
     base = load(base_ckpt)

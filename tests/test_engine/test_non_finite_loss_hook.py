@@ -222,7 +222,7 @@ def test_without_amp_the_same_gradient_overflow_stops_training():
 def test_lr_1000_through_train_py_stops_and_leaves_only_finite_files(
         tmp_path):
     work_dir = tmp_path / 'work'
-    opts = sample_data_options(tmp_path / 'cache')
+    opts = sample_data_options()
     with pytest.raises(NonFiniteLossError) as info:
         load_tool('train').main([
             osp.join(REPO, 'configs', 'lnl_cmnist.py'),

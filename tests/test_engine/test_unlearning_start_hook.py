@@ -162,7 +162,7 @@ def train_tiny(work_dir, name, epochs=(2, ), extra=()):
     embedded sample per epoch, warm-up 1 epoch, in one thread; ``epochs``
     lists the max_epochs of consecutive launches (each after the first
     resumes)."""
-    opts = sample_data_options(osp.join(str(work_dir), 'cache')) + [
+    opts = sample_data_options() + [
         'train_dataloader.dataset.indices=48',
         'train_dataloader.batch_size=16',
         'val_dataloader.dataset.indices=32', 'model.pretrain_epochs=1',

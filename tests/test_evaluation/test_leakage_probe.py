@@ -53,10 +53,10 @@ def test_probe_input_errors_and_pooling():
         global_pool(maps, 'sum')
 
 
-def sample_dataset(tmp_path, split, step):
+def sample_dataset(split, step):
     pipeline = [dict(type='PackInputs', algorithm_keys=('bias_label', ))]
     return dict(type='ColoredMNIST', split=split, source='sample',
-                cache_dir=str(tmp_path / 'cache'), pipeline=pipeline,
+                pipeline=pipeline,
                 indices=list(range(0, {'train': 3500, 'test': 1000}[split],
                                    step)))
 
@@ -78,11 +78,11 @@ def test_hook_adds_probe_metrics_of_f_features(tmp_path, erase_colour):
     if erase_colour:
         model.backbone.extract_bias_feat = \
             lambda x: torch.randn(x.shape[0], 32, 14, 14)
-    test_set = DATASETS.build(sample_dataset(tmp_path, 'test', 5))
+    test_set = DATASETS.build(sample_dataset('test', 5))
     runner = types.SimpleNamespace(
         model=model,
         cfg=dict(train_dataloader=dict(
-            dataset=sample_dataset(tmp_path, 'train', 7))),
+            dataset=sample_dataset('train', 7))),
         test_dataloader=types.SimpleNamespace(dataset=test_set),
         message_hub=MessageHub.get_instance('leakage_probe_test'))
     hook = HOOKS.build(dict(type='LeakageProbeHook', max_iter=50))

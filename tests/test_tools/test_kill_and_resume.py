@@ -43,21 +43,21 @@ def write_config(tmp, name, hooks=()):
     return str(path)
 
 
-def train_in_process(config, work_dir, cache, resume=False):
+def train_in_process(config, work_dir, resume=False):
     """tools/train.py's main in this process, on one thread like the
     subprocesses (saves the imports of a new process)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         load_tool('train').main(
-            arguments(config, work_dir, cache, resume) +
+            arguments(config, work_dir, resume) +
             [f'experiment_name=kill_resume_{os.getpid()}_{work_dir.name}'])
     finally:
         torch.set_num_threads(threads)
 
 
-def options(cache):
-    return sample_data_options(cache) + [
+def options():
+    return sample_data_options() + [
         'train_dataloader.dataset.indices=64',
         'train_dataloader.batch_size=16',
         'val_dataloader.dataset.indices=40', 'train_cfg.max_epochs=3',
@@ -66,18 +66,18 @@ def options(cache):
     ]
 
 
-def arguments(config, work_dir, cache, resume):
+def arguments(config, work_dir, resume):
     return [config, '--work-dir', str(work_dir)] + (
-        ['--resume'] if resume else []) + ['--cfg-options', *options(cache)]
+        ['--resume'] if resume else []) + ['--cfg-options', *options()]
 
 
-def train(config, work_dir, cache, gpus=1, resume=False):
+def train(config, work_dir, gpus=1, resume=False):
     """Run tools/train.py (or dist_train.sh); return (code, output)."""
     if gpus == 1:
         cmd = [sys.executable, 'tools/train.py']
     else:
         cmd = ['bash', 'tools/dist_train.sh', config, str(gpus)]
-    cmd += arguments(config, work_dir, cache, resume)[gpus > 1:]
+    cmd += arguments(config, work_dir, resume)[gpus > 1:]
     proc = subprocess.run(
         cmd, cwd=REPO, capture_output=True, text=True, timeout=300,
         env=subprocess_env(OMP_NUM_THREADS=1, PORT=free_port()))
@@ -103,14 +103,14 @@ def assert_bit_identical(path, reference):
 
 
 def test_kill_during_save_and_mid_epoch_then_resume_one_process(tmp_path):
-    cache, work = tmp_path / 'cache', tmp_path / 'run'
+    work = tmp_path / 'run'
     plain = write_config(tmp_path, 'plain')
-    train_in_process(plain, tmp_path / 'ref', cache)
+    train_in_process(plain, tmp_path / 'ref')
 
     code, out = train(
         write_config(tmp_path, 'kill_save',
                      [dict(type='KillDuringSaveHook', needle='epoch_2.pth')]),
-        work, cache)
+        work)
     assert code == KILLED, out[-3000:]
     partial = [n for n in os.listdir(work) if n.startswith('.epoch_2.pth')]
     assert partial and not osp.exists(work / 'epoch_2.pth')
@@ -121,13 +121,13 @@ def test_kill_during_save_and_mid_epoch_then_resume_one_process(tmp_path):
     code, out = train(
         write_config(tmp_path, 'kill_iter',
                      [dict(type='KillAtIterHook', iteration=9)]),
-        work, cache, resume=True)
+        work, resume=True)
     assert code == KILLED, out[-3000:]
     assert 'resumed epoch: 1, iter: 4' in out
     assert not [n for n in os.listdir(work) if n.endswith('.tmp')]
     assert pointer(work) == str(work / 'epoch_2.pth')
 
-    train_in_process(plain, work, cache, resume=True)
+    train_in_process(plain, work, resume=True)
     assert_bit_identical(work / 'epoch_3.pth',
                          tmp_path / 'ref' / 'epoch_3.pth')
 
@@ -135,7 +135,7 @@ def test_kill_during_save_and_mid_epoch_then_resume_one_process(tmp_path):
     files = {p.name: p.stat().st_mtime for p in work.iterdir()}
     with pytest.raises(ResumeError) as info:
         load_tool('train').main(
-            arguments(plain, work, cache, True) + [
+            arguments(plain, work, True) + [
                 'train_dataloader.dataset.color_var=0.05',
                 'train_cfg.max_epochs=4', 'experiment_name=kill_cv'
             ])
@@ -145,9 +145,9 @@ def test_kill_during_save_and_mid_epoch_then_resume_one_process(tmp_path):
 
 
 def test_nan_on_one_rank_and_kill_then_resume_two_processes(tmp_path):
-    cache, work = tmp_path / 'cache', tmp_path / 'run'
+    work = tmp_path / 'run'
     plain = write_config(tmp_path, 'plain')
-    code, out = train(plain, tmp_path / 'ref', cache, gpus=2)
+    code, out = train(plain, tmp_path / 'ref', gpus=2)
     assert code == 0, out[-3000:]
 
     # epoch 2 (iterations 2 and 3) is past the warm-up: phase B goes
@@ -156,7 +156,7 @@ def test_nan_on_one_rank_and_kill_then_resume_two_processes(tmp_path):
         write_config(tmp_path, 'nan',
                      [dict(type='NaNOutputHook', module='bias_neck',
                            iteration=3, rank=1)]),
-        work, cache, gpus=2)
+        work, gpus=2)
     assert code != 0
     stops = [line for line in out.splitlines()
              if line.startswith('ERROR: Non-finite loss at epoch 2, '
@@ -169,10 +169,10 @@ def test_nan_on_one_rank_and_kill_then_resume_two_processes(tmp_path):
     code, out = train(
         write_config(tmp_path, 'kill_iter',
                      [dict(type='KillAtIterHook', iteration=5)]),
-        work, cache, gpus=2, resume=True)
+        work, gpus=2, resume=True)
     assert code != 0 and pointer(work) == str(work / 'epoch_2.pth')
 
-    code, out = train(plain, work, cache, gpus=2, resume=True)
+    code, out = train(plain, work, gpus=2, resume=True)
     assert code == 0, out[-3000:]
     assert_bit_identical(work / 'epoch_3.pth',
                          tmp_path / 'ref' / 'epoch_3.pth')

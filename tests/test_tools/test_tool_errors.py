@@ -86,7 +86,8 @@ def test_the_script_exits_1_without_traceback(tmp_path):
      "'colour_var' (did you mean 'color_var'?). Its options: data_root, "),
     ('val_dataloader.dataset.source=smaple',
      "ERROR: val_dataloader.dataset (ColoredMNIST): source='smaple' is "
-     "unknown; use one of 'auto', 'idx', 'lntl_npy', 'sample'."),
+     "unknown; use one of 'auto', 'idx', 'fashion_mnist', 'kmnist', "
+     "'lntl_npy', 'sample'."),
     ('train_dataloader.dataset.color_var=-1',
      'ERROR: train_dataloader.dataset (ColoredMNIST): color_var=-1.0 is '
      'not a positive finite number.'),

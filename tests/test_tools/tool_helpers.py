@@ -29,14 +29,12 @@ def toy_config(tmp_path, **kwargs):
     return write_toy_config(tmp_path / 'toy.py', work_dir, **kwargs), work_dir
 
 
-def sample_data_options(cache_dir) -> list:
+def sample_data_options() -> list:
     """--cfg-options that point all three ColoredMNIST dataloaders at the
-    embedded sample, cached under ``cache_dir``, without worker
-    processes."""
+    embedded sample, without worker processes."""
     options = []
     for split in ('train', 'val', 'test'):
         options += [f'{split}_dataloader.dataset.source=sample',
-                    f'{split}_dataloader.dataset.cache_dir={cache_dir}',
                     f'{split}_dataloader.num_workers=0',
                     f'{split}_dataloader.persistent_workers=False']
     return options

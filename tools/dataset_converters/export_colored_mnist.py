@@ -54,7 +54,7 @@ def parse_args(argv: Optional[Sequence[str]] = None):
     parser.add_argument(
         '--dataset-options', nargs='+', action=DictAction, default={},
         help='ColoredMNIST arguments for every split, e.g. source=sample '
-        'color_var=0.03 data_seed=1 cache_dir=/tmp/cache')
+        'color_var=0.03 data_seed=1')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an earlier export in out_dir')
     return parser.parse_args(argv)

@@ -23,7 +23,8 @@ OPTIMIZER_NOTE = (
     'not take effect: to go on with other optimizer settings, start a new '
     'run from the checkpoint\'s weights (--cfg-options load_from=<it>, '
     'another --work-dir).')
-#: Fields that do not change what is computed (caches, downloads).
+#: Fields that do not change what is computed (downloads; cache_dir, an
+#: option of ColoredMNIST that older checkpoints' configs may hold).
 IGNORE_KEYS = ('*.cache_dir', '*.lazy_init', '*.serialize_data',
                '*.download', '*.download_timeout', '*.mirrors')
 METAINFO = 'train_dataloader.dataset.metainfo'
