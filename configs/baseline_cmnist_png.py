@@ -1,5 +1,5 @@
-# The baseline (network LNTLConvNet, seed, leakage probe, the paper's
-# 100-epoch schedule) on Colored MNIST exported to PNG files and read back
+# The baseline (network LNTLConvNet, seed, leakage probe, its 10-epoch
+# schedule) on Colored MNIST exported to PNG files and read back
 # through the generic BiasedImageDataset, to check the generic data path
 # against the native one. One job, after the export:
 #   python tools/dataset_converters/export_colored_mnist.py \

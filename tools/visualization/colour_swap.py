@@ -238,7 +238,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
         colours=np.round(colours, 6).tolist(),
         baseline=predictions['baseline'].tolist(),
         lntl=predictions['lntl'].tolist(), summary=summary,
-        source=test_set.metainfo.get('source'), image=osp.abspath(args.out))
+        source=test_set.metainfo.get('source'), image=osp.relpath(args.out))
     if args.json:
         os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)
         with atomic_file(args.json) as temp, open(temp, 'w') as f:
