@@ -102,9 +102,9 @@ def snapshot():
     """{path: (size, sha1) | 'dir' | ...} of the faults folder (minus
     the driver's own files) and of what a run could add to the repository."""
     out = {}
-    # the repository: its source files are being edited by another session
-    # while this runs, so only what a tool run could add there is listed:
-    # the top-level names, and everything under work_dirs/ and data/
+    # the repository: only what a tool run could add there is listed (its
+    # source files are not part of a trial's outcome): the top-level names,
+    # and everything under work_dirs/ and data/
     for name in os.listdir(REPO):
         path = osp.join(REPO, name)
         out[path + ('/' if osp.isdir(path) else '')] = 'entry'

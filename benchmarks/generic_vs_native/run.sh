@@ -17,12 +17,11 @@ shift
 SEEDS=${*:-0 1 2}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 PNG=$ROOT/cmnist_png
-CACHE=$ROOT/cache
 read -r -a EXTRA <<< "${DATASET_OPTIONS:-}"
 
 if [ ! -f "$PNG/meta/test.txt" ]; then
     python tools/dataset_converters/export_colored_mnist.py "$PNG" \
-        --dataset-options source=sample cache_dir="$CACHE" "${EXTRA[@]}"
+        --dataset-options source=sample "${EXTRA[@]}"
 fi
 
 data_options() {  # native|png
@@ -30,7 +29,6 @@ data_options() {  # native|png
         echo "${split}_dataloader.num_workers=0"
         if [ "$1" = native ]; then
             echo "${split}_dataloader.dataset.source=sample"
-            echo "${split}_dataloader.dataset.cache_dir=$CACHE"
             for option in "${EXTRA[@]}"; do
                 echo "${split}_dataloader.dataset.$option"
             done

@@ -43,8 +43,9 @@ class ColoredMNIST(BaseDataset):
     colour: its class's in train (and val), a random class's in test. The
     digits of a source (:func:`~lnl_mm.datasets.load_source`) are split and
     coloured in memory, deterministically, by
-    :func:`~lnl_mm.datasets.protocol.generate_colored_split`; the README's
-    "Data: Colored MNIST" describes the protocol, fields and metainfo.
+    :func:`~lnl_mm.datasets.protocol.generate_colored_split`; nothing is
+    cached on disk. docs/data.md describes the protocol, sources, fields and
+    metainfo.
 
     Args:
         data_root (str): Folder of the IDX files (in it, or in torchvision's

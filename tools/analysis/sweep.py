@@ -68,8 +68,8 @@ DEFAULT_SEEDS = (0, 1, 2)
 PROBE_HOOK = dict(type='LeakageProbeHook')
 FAILED_FILE = 'failed.json'
 #: Options that change how a run is executed but not its result; a finished
-#: run is reused even if they differ. (cache_dir, an option that ColoredMNIST
-#: no longer has, stays for the runs of older sweeps that recorded it.)
+#: run is reused even if they differ. (cache_dir, which ColoredMNIST now
+#: ignores, stays for the runs of older sweeps that recorded it.)
 NON_RESULT_OPTIONS = ('cache_dir', 'num_workers', 'persistent_workers',
                       'pin_memory', 'download', 'download_timeout')
 

