@@ -4,8 +4,8 @@
 # tree of another checkout ("before", its lnl_mm first on PYTHONPATH; the
 # benchmark tool itself is this tree's), one right after the other.
 # Usage: bash benchmarks/throughput/rounds/run.sh MNIST_DIR BEFORE_TREE [OUT_DIR]
-# Run it with nothing else training (the session-4 numbers were taken with
-# the two background trainings paused by kill -STOP).
+# Run it with nothing else training (results.md was measured with the
+# background trainings paused by kill -STOP).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 mnist=$1
