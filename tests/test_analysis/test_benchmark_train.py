@@ -1,20 +1,16 @@
 """tools/analysis/benchmark_train.py on a few iterations of the sample."""
-import importlib.util
 import json
 import os.path as osp
+import sys
 
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_tools'))
+from tool_helpers import REPO, load_tool as load_any_tool  # noqa: E402
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'lnl_mm_benchmark_train',
-        osp.join(REPO, 'tools', 'analysis', 'benchmark_train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_any_tool('analysis/benchmark_train')
 
 
 def test_benchmark_reports_every_phase_against_the_baseline(tmp_path):

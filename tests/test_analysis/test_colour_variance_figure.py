@@ -1,19 +1,15 @@
 """benchmarks/colour_variance/figure.py: the paper's figure and table from
 a sweep's results.csv."""
 import csv
-import importlib.util
 import os.path as osp
+import sys
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_tools'))
+from tool_helpers import load_script  # noqa: E402
 
 
 def load_figure_tool():
-    spec = importlib.util.spec_from_file_location(
-        'colour_variance_figure',
-        osp.join(REPO, 'benchmarks', 'colour_variance', 'figure.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('benchmarks/colour_variance/figure.py')
 
 
 def test_figure_and_table_from_runs(tmp_path):

@@ -14,13 +14,21 @@ if TOY_DIR not in sys.path:
 from lnl_toy_modules import write_toy_config  # noqa: E402
 
 
-def load_tool(name):
-    """Import ``tools/<name>.py`` as a module (tools/ is not a package)."""
-    path = osp.join(TOOLS, f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'lnl_tool_{name}', path)
+def load_script(relpath):
+    """Import the repository's script ``relpath`` (e.g.
+    ``benchmarks/colour_variance/figure.py``) as a module; tools/ and
+    benchmarks/ are not packages."""
+    name = 'lnl_script_' + osp.splitext(relpath)[0].replace('/', '_')
+    spec = importlib.util.spec_from_file_location(name,
+                                                  osp.join(REPO, relpath))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_tool(name):
+    """Import ``tools/<name>.py`` as a module (tools/ is not a package)."""
+    return load_script(osp.join('tools', f'{name}.py'))
 
 
 def toy_config(tmp_path, **kwargs):
