@@ -11,6 +11,8 @@ import mmengine
 import numpy as np
 from mmengine.fileio import get_text
 
+from ..utils.errors import DataError, DataFileNotFoundError
+
 ClassSpec = Union[int, str, Sequence[str]]
 
 
@@ -37,13 +39,23 @@ def read_annotation(ann_file: str, num_classes: Optional[int] = None,
     of range a ValueError naming the file and the line number.
     """
     if not mmengine.fileio.exists(ann_file):
-        raise FileNotFoundError(
+        raise DataFileNotFoundError(
             f'Annotation file {ann_file!r} does not exist. Each split needs '
             'one (by default data_root/meta/train.txt, meta/val.txt and '
             'meta/test.txt), with one line "relative/path.png <label> '
             '<bias_label>" per image; or set ann_file.')
+    try:
+        text_lines = get_text(ann_file).splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror \
+            else f'{type(err).__name__}: {err}'
+        raise DataError(
+            f'Cannot read the annotation file {ann_file!r} ({reason}). It '
+            'must be a readable text file with one line "relative/path.png '
+            '<label> <bias_label>" per image; fix its permissions or '
+            'encoding, or set ann_file.') from None
     samples = []
-    for number, text in enumerate(get_text(ann_file).splitlines(), 1):
+    for number, text in enumerate(text_lines, 1):
         fields = text.split()
         if not fields:
             continue

@@ -1,5 +1,6 @@
 """Any image folder with class labels and a known bias attribute."""
 import logging
+import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -10,9 +11,16 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
+from ..utils.errors import DataError, DataFileNotFoundError
 from .bias_annotation import (AnnotationLine, ClassSpec, check_bias_alignment,
                               class_names_of, majority_bias, read_annotation,
                               tied_classes)
+from .folders import check_data_root, describe_data_root, folder_contents
+
+#: What the ``data_root`` of the shipped folder configs holds.
+FOLDER_LAYOUT = ("the annotation files meta/train.txt, meta/val.txt and "
+                 "meta/test.txt (one line 'relative/path.png <label> "
+                 "<bias_label>' per image) and the images they list")
 
 
 @DATASETS.register_module()
@@ -86,6 +94,8 @@ class BiasedImageDataset(BaseDataset):
                 'BiasedImageDataset needs ann_file, the annotation file of '
                 "this split (e.g. ann_file='meta/train.txt' under data_root)."
             )
+        check_data_root(data_root, FOLDER_LAYOUT)
+        self.ann_file_arg = ann_file
         class_names = class_names_of(classes, 'classes')
         bias_names = class_names_of(bias_classes, 'bias_classes')
         if train_ann_file is None and bias_alignment is None:
@@ -129,8 +139,53 @@ class BiasedImageDataset(BaseDataset):
         return bool(train) and osp.normpath(train) == osp.normpath(
             self.ann_file)
 
+    def check_data_files(self) -> None:
+        """Whether this split's annotation file and the training annotation
+        exist and can be read (file-system checks only, nothing is read;
+        the tools run it before writing anything). Remote paths pass.
+
+        Raises:
+            DataFileNotFoundError: A missing annotation file (or a folder in
+                its place), with what data_root holds and the fix.
+            DataError: An annotation file that cannot be read.
+        """
+        files = [('ann_file', self.ann_file_arg, self.ann_file)]
+        if self.train_ann_file and not self.is_train_split():
+            files.append(('train_ann_file', self.train_ann_file,
+                          self.resolved_train_ann_file()))
+        for arg, given, path in files:
+            self._check_annotation_file(arg, given, path)
+
+    def _check_annotation_file(self, arg: str, given: str,
+                               path: str) -> None:
+        if not path or '://' in path:
+            return
+        if osp.isfile(path):
+            if not os.access(path, os.R_OK):
+                raise DataError(
+                    f'{arg}={given!r}: the annotation file {path!r} cannot '
+                    'be read (permission denied). Make it readable (e.g. '
+                    'chmod u+r).')
+            return
+        what = 'is a folder, not a file' if osp.isdir(path) else \
+            'does not exist'
+        where = [describe_data_root(self.data_root)] if self.data_root \
+            else []
+        parent = osp.dirname(path)
+        if parent and osp.isdir(parent) and \
+                osp.normpath(parent) != osp.normpath(self.data_root or '.'):
+            contents = folder_contents(parent)
+            if contents:
+                where.append(f'{parent!r} {contents}')
+        holds = f'; {"; ".join(where)}' if where else ''
+        raise DataFileNotFoundError(
+            f'{arg}={given!r}: the annotation file {path!r} {what}{holds}. '
+            f'Set data_root to the folder that holds {FOLDER_LAYOUT}, or set '
+            f'{arg}.')
+
     def load_data_list(self) -> List[dict]:
         """Parse and check the annotation; return one dict per image."""
+        self.check_data_files()
         samples = read_annotation(self.ann_file, self.num_classes,
                                   self.num_bias_classes)
         train = self._training_samples(samples)
@@ -171,7 +226,7 @@ class BiasedImageDataset(BaseDataset):
         if not train_file:
             return None
         if not mmengine.fileio.exists(train_file):
-            raise FileNotFoundError(
+            raise DataFileNotFoundError(
                 f'BiasedImageDataset ({self.ann_file}): the training '
                 f'annotation {train_file!r} (train_ann_file) does not exist; '
                 'it defines which bias label is aligned with each class. '
@@ -229,7 +284,7 @@ class BiasedImageDataset(BaseDataset):
         if missing:
             listed = '; '.join(f'line {s.line}: {p}' for s, p in missing[:5])
             more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
-            raise FileNotFoundError(
+            raise DataFileNotFoundError(
                 f'{self.ann_file}: {len(missing)} image(s) do not exist '
                 f'({listed}{more}). Paths are relative to data_prefix '
                 f'{self.img_prefix!r}; fix data_root/data_prefix or the '

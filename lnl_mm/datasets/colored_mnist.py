@@ -14,7 +14,8 @@ from .colorize import (NUM_CLASSES, check_color_target_args, check_color_var,
 from .protocol import (SPLITS, VAL_PROTOCOLS, check_choice,
                        check_holdout_spec, check_int, check_lntl_npy_options,
                        check_ratio, generate_colored_split)
-from .sources import SOURCES, TORCHVISION_SOURCES, check_data_root, load_source
+from .sources import (SOURCES, TORCHVISION_SOURCES, check_data_root,
+                      check_source_files, load_source)
 
 #: The warning (once per process) for ``cache_dir``, an option of earlier
 #: versions that is accepted and ignored.
@@ -162,6 +163,20 @@ class ColoredMNIST(BaseDataset):
         for name, value in (('source', self.source), ('split', self.split),
                             ('val_protocol', self.val_protocol)):
             self._metainfo.setdefault(name, value)
+
+    def check_data_files(self) -> None:
+        """Whether the files of the source exist (file-system checks only,
+        nothing is read; the tools run it before writing anything).
+        Missing files that ``download`` fetches, and source 'auto' (which
+        falls back to the sample), pass.
+
+        Raises:
+            DataFileNotFoundError: What is missing, what data_root holds
+                and the fix; the error loading would raise.
+        """
+        check_source_files(self.source, self.data_root or '.',
+                           color_var=self.color_var, npy_file=self.npy_file,
+                           download=self.download)
 
     def load_data_list(self) -> List[dict]:
         """Read the source, build this split and return its samples."""

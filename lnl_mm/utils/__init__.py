@@ -28,7 +28,8 @@ from .checkpoint_io import (check_checkpoint_file, check_last_checkpoint,
 from .cli import run_cli
 from .config_diff import config_differences, parse_config_text
 from .errors import (CheckpointError, CheckpointSaveError, ConfigError,
-                     DeviceError, NonFiniteLossError, ResumeError, UserError,
+                     DataError, DataFileNotFoundError, DeviceError,
+                     NonFiniteLossError, ResumeError, UserError,
                      WorkDirError)
 from .launch import (dist_env_from_launcher, init_dist_for_device,
                      release_process_group, setup_distributed,
@@ -66,8 +67,9 @@ __all__ = [
     'use_cpu_model_wrapper', 'check_checkpoint_file',
     'check_last_checkpoint', 'read_checkpoint',
     'register_checkpoint_loader', 'CheckpointError', 'ConfigError',
-    'DeviceError', 'CheckpointSaveError',
-    'NonFiniteLossError', 'ResumeError', 'UserError', 'WorkDirError',
+    'DeviceError', 'CheckpointSaveError', 'DataError',
+    'DataFileNotFoundError', 'NonFiniteLossError', 'ResumeError',
+    'UserError', 'WorkDirError',
     'atomic_file', 'atomic_write_text', 'commit_file',
     'non_finite_model_state',
     'remove_stale_temp_files', 'temp_path_for', 'non_finite_entries',

@@ -38,8 +38,19 @@ class CheckpointSaveError(UserError, RuntimeError):
     """Writing a checkpoint failed; the previous one was left intact."""
 
 
+class DataError(UserError, RuntimeError):
+    """The data a config points at cannot be loaded: a download failed, a
+    file cannot be read."""
+
+
+class DataFileNotFoundError(DataError, FileNotFoundError):
+    """A data file the config points at (IDX files, an annotation file,
+    the images it lists) does not exist."""
+
+
 __all__ = [
     'UserError', 'ConfigError', 'DeviceError', 'CheckpointError',
     'ResumeError', 'NonFiniteLossError',
-    'WorkDirError', 'CheckpointSaveError'
+    'WorkDirError', 'CheckpointSaveError', 'DataError',
+    'DataFileNotFoundError'
 ]

@@ -7,7 +7,12 @@ names the config field(s) as the user writes them (``model.bias_steps``,
 fix:
 
 1. the datasets' own arguments (:func:`~lnl_mm.utils.cfg_utils.
-   check_dataset_cfgs`: built with ``lazy_init=True``, no data read);
+   check_dataset_cfgs`: built with ``lazy_init=True``, no data read), then
+   their files (:func:`check_data_files`: file-system checks only, e.g. a
+   ``BiasedImageDataset``'s annotation files, ``ColoredMNIST``'s IDX files
+   when it does not download them; a missing file raises a
+   :class:`~lnl_mm.utils.errors.DataFileNotFoundError` naming the field,
+   what ``data_root`` holds and the fix);
 2. the dataloaders' and, for training, the loop's and the optimizers' basic
    values (``batch_size``, ``num_workers``, ``max_epochs``, ``lr``,
    ``momentum``, ``weight_decay``...; each optimizer is also built on one
@@ -51,7 +56,7 @@ from .cfg_utils import (ARGUMENT_ERRORS, DATALOADER_FIELDS,
                         _build_checked, _explain_build_error,
                         _init_arguments, _registered_class,
                         check_dataset_cfgs, check_hook_cfgs, init_scope)
-from .errors import ConfigError, UserError
+from .errors import ConfigError, DataError, UserError
 
 #: The dataloaders a training run uses (tools/train.py checks these).
 TRAIN_FIELDS = ('train_dataloader', 'val_dataloader')
@@ -72,7 +77,7 @@ OPTIMIZER_VALUES = {
 
 
 def check_config(cfg: Config, fields: Sequence[str] = TRAIN_FIELDS,
-                 training: bool = True) -> None:
+                 training: bool = True, data_files: bool = True) -> None:
     """Check ``cfg`` before the tools build anything (see the module).
 
     Args:
@@ -81,12 +86,19 @@ def check_config(cfg: Config, fields: Sequence[str] = TRAIN_FIELDS,
         fields (Sequence[str]): The dataloaders the run uses.
         training (bool): Also check what only training uses: the loop's
             counts and the optimizers.
+        data_files (bool): Also check that the datasets' files exist
+            (:func:`check_data_files`); off, only the config is checked.
 
     Raises:
         ConfigError: At the first mistake, naming the config field(s).
+        DataError: A dataset's files are missing or cannot be read (a
+            :class:`~lnl_mm.utils.errors.DataFileNotFoundError` when
+            missing), naming the field.
     """
     start = time.perf_counter()
     datasets = check_dataset_cfgs(cfg, fields)
+    if data_files:
+        check_data_files(datasets)
     check_dataloader_cfgs(cfg, fields)
     if training:
         check_train_loop_cfg(cfg)
@@ -100,6 +112,26 @@ def check_config(cfg: Config, fields: Sequence[str] = TRAIN_FIELDS,
     check_hook_cfgs(cfg)
     print_log(f'Config checks passed in {time.perf_counter() - start:.3f} '
               's.', logger='current', level=logging.DEBUG)
+
+
+def check_data_files(datasets: Dict[str, object]) -> None:
+    """Run the ``check_data_files()`` of each lazily built dataset of
+    ``datasets`` (``{field: dataset}``) that has one: file-system checks of
+    the files it will read (exist, are files, can be read), nothing opened.
+
+    Raises:
+        DataError: Of the type the dataset raises, its message prefixed
+            with the field: ``train_dataloader.dataset (ColoredMNIST): ...``.
+    """
+    for field, dataset in datasets.items():
+        check = getattr(dataset, 'check_data_files', None)
+        if not callable(check):
+            continue
+        try:
+            check()
+        except DataError as error:
+            raise type(error)(f'{field}.dataset ({type(dataset).__name__}): '
+                              f'{error}') from None
 
 
 # ----------------------------------------------------------------------
@@ -535,9 +567,10 @@ def _check_image_channels(path, model, backbone_cfg, preprocessor_path,
 
 def _scan_annotation(where: str, dataset) -> None:
     """The labels of a ``BiasedImageDataset``'s annotation file against
-    its classes and bias classes, read by the dataset's own parser.
-    Missing, unreadable or large files are left to the dataset, which
-    checks them when it loads."""
+    its classes and bias classes, read by the dataset's own parser. A file
+    that is not text is reported; missing or large files are left to
+    :func:`check_data_files` and to the dataset, which checks them when it
+    loads."""
     from ..datasets.bias_annotation import read_annotation
     from ..datasets.biased_image_dataset import BiasedImageDataset
     if not isinstance(dataset, BiasedImageDataset):
@@ -548,8 +581,9 @@ def _scan_annotation(where: str, dataset) -> None:
         return
     try:
         read_annotation(path, dataset.num_classes, dataset.num_bias_classes)
-    except UnicodeDecodeError:
-        return
+    except DataError as error:  # cannot be read or decoded
+        raise type(error)(f'{where} ({type(dataset).__name__}): '
+                          f'{error}') from None
     except ValueError as error:
         raise ConfigError(f'{where} ({type(dataset).__name__}): '
                           f'{error}') from None
@@ -559,7 +593,7 @@ def _scan_annotation(where: str, dataset) -> None:
 
 __all__ = [
     'ANNOTATION_SCAN_MAX_BYTES', 'BIAS_TARGET_CHECKS', 'OPTIMIZER_VALUES',
-    'TRAIN_FIELDS', 'bias_classes_of', 'check_config',
+    'TRAIN_FIELDS', 'bias_classes_of', 'check_config', 'check_data_files',
     'check_dataloader_cfgs', 'check_model_against_data', 'check_model_cfg',
     'check_optimizer_cfgs', 'check_optimizers_against_model',
     'check_train_loop_cfg', 'image_channels_of', 'model_cfg_of'

@@ -243,13 +243,15 @@ def test_data_root_of_another_data_set_says_which(tmp_path, tiny_set):
     npy.mkdir()
     (npy / 'mnist_10color_jitter_var_0.020.npy').write_bytes(b'')
     with pytest.raises(FileNotFoundError,
-                       match='holds mnist_10color_jitter_var_0.020.npy '
+                       match='holds 1 .npy file: '
+                       r'mnist_10color_jitter_var_0.020.npy '
                        r'\(source="lntl_npy" reads'):
         build_idx(npy)
     fashion = tmp_path / 'tv'
     write_idx_set(fashion / 'FashionMNIST' / 'raw', tiny_set)
     with pytest.raises(FileNotFoundError,
-                       match=r"holds FashionMNIST \(source='fashion_mnist'"):
+                       match=r"holds 1 folder: FashionMNIST/ "
+                       r"\(source='fashion_mnist'"):
         build_idx(fashion)
     idx = write_idx_set(tmp_path / 'idx', tiny_set)
     with pytest.raises(FileNotFoundError, match=r'\(source="idx" reads'):

@@ -18,11 +18,29 @@ CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*.py')))
 
 @pytest.mark.parametrize('config', CONFIGS, ids=osp.basename)
 def test_every_shipped_config_passes(config):
+    # the config alone: the folder configs' data (data/custom...) is not
+    # in the repository
     cfg = finalize_dataloaders(Config.fromfile(config))
     check_dataset_cfgs(cfg)
     check_hook_cfgs(cfg)
-    check_config(cfg, TRAIN_FIELDS, training=True)
-    check_config(cfg, ('test_dataloader', ), training=False)
+    check_config(cfg, TRAIN_FIELDS, training=True, data_files=False)
+    check_config(cfg, ('test_dataloader', ), training=False,
+                 data_files=False)
+
+
+def test_shipped_folder_config_without_its_data_is_refused():
+    from lnl_mm.utils import DataFileNotFoundError
+    cfg = finalize_dataloaders(Config.fromfile(
+        osp.join(REPO, 'configs', 'lntl_resnet18_custom.py')))
+    if osp.exists(osp.join(REPO, 'data', 'custom')):
+        pytest.skip('data/custom exists here')
+    with pytest.raises(DataFileNotFoundError,
+                       match=r"^train_dataloader\.dataset "
+                       r"\(BiasedImageDataset\): ann_file='meta/train.txt': "
+                       r"the annotation file 'data/custom/meta/train.txt' "
+                       r"does not exist; data_root='data/custom' does not "
+                       'exist'):
+        check_config(cfg)
 
 
 def test_datasets_are_checked_without_reading_data(tmp_path):

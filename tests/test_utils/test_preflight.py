@@ -3,6 +3,7 @@ built: each mistake is one ConfigError naming the config field(s), both
 values where two disagree, and the fix; good configs pass; nothing is
 read or written."""
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -10,8 +11,8 @@ import pytest
 from mmengine.config import Config, DictAction
 
 import lnl_mm  # noqa: F401
-from lnl_mm.utils import (ConfigError, check_config, check_int,
-                          check_number, finalize_dataloaders)
+from lnl_mm.utils import (ConfigError, DataFileNotFoundError, check_config,
+                          check_int, check_number, finalize_dataloaders)
 from lnl_mm.utils import preflight
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -130,13 +131,15 @@ def test_each_mistake_is_one_message_naming_the_field(config, options,
     assert refusal(cfg).startswith(expected)
 
 
-def test_a_sub_config_is_named_by_its_path(tmp_path):
-    cfg = load('lntl_resnet18_custom.py', 'model.backbone.resnet.depth=19')
+def test_a_sub_config_is_named_by_its_path(folder):
+    cfg = load('lntl_resnet18_custom.py', 'model.backbone.resnet.depth=19',
+               root=folder)
     assert refusal(cfg) == ('model.backbone.resnet (ResNet): invalid depth '
                             '19 for resnet')
     # the split changes f's channels: the LNTLClassifier's own check, with
     # ResNet built on the CPU (its constructor computes with tensors)
-    cfg = load('lntl_resnet18_custom.py', 'model.backbone.f_stages=3')
+    cfg = load('lntl_resnet18_custom.py', 'model.backbone.f_stages=3',
+               root=folder)
     assert refusal(cfg).startswith(
         'model.bias_head.in_channels=128, but the backbone (SplitResNet) '
         'feeds it 256 channels; set model.bias_head.in_channels=256')
@@ -244,10 +247,88 @@ def test_the_annotation_is_scanned_against_the_classes(tmp_path, folder,
     check_config(cfg)
 
 
-def test_missing_annotations_are_left_to_the_dataset(tmp_path):
+# data_root: a file, a folder that cannot be read, the wrong folder -----
+FOLDER_FIX = ('Set data_root to the folder that holds the annotation files '
+              'meta/train.txt, meta/val.txt and meta/test.txt (one line '
+              "'relative/path.png <label> <bias_label>' per image) and the "
+              'images they list')
+
+
+def test_missing_annotations_are_refused_before_anything_is_read(tmp_path):
     cfg = load('lntl_resnet18_custom.py', root=tmp_path / 'nothing')
-    check_config(cfg)
+    with pytest.raises(DataFileNotFoundError) as info:
+        check_config(cfg)
+    assert str(info.value) == (
+        'train_dataloader.dataset (BiasedImageDataset): '
+        "ann_file='meta/train.txt': the annotation file "
+        f"'{tmp_path}/nothing/meta/train.txt' does not exist; "
+        f"data_root='{tmp_path}/nothing' does not exist. {FOLDER_FIX}, or "
+        'set ann_file.')
     assert not (tmp_path / 'nothing').exists()
+    # the config alone passes
+    check_config(cfg, data_files=False)
+
+
+def test_folder_data_root_of_images_says_what_it_holds(tmp_path, folder):
+    images = osp.join(folder, 'images', 'train')
+    with pytest.raises(DataFileNotFoundError) as info:
+        check_config(load('lntl_resnet18_custom.py', root=images))
+    message = str(info.value)
+    assert message.startswith(
+        'train_dataloader.dataset (BiasedImageDataset): '
+        f"ann_file='meta/train.txt': the annotation file '{images}/meta/"
+        f"train.txt' does not exist; data_root='{images}' holds 6 PNG "
+        'images: 0000.png, ')
+    assert '\n' not in message and message.endswith(', or set ann_file.')
+
+
+def test_folder_data_root_that_is_a_file(tmp_path):
+    path = tmp_path / 'a_file.txt'
+    path.write_text('x\n')
+    message = refusal(load('lntl_resnet18_custom.py', root=path))
+    assert message == (
+        'train_dataloader.dataset (BiasedImageDataset): '
+        f"data_root='{path}' is a file, not a folder. {FOLDER_FIX}.")
+
+
+def test_colored_mnist_idx_files_missing_without_download(tmp_path):
+    cfg = load('baseline_cmnist.py', 'train_dataloader.dataset.source=idx',
+               'train_dataloader.dataset.download=False',
+               f'train_dataloader.dataset.data_root={tmp_path}')
+    with pytest.raises(DataFileNotFoundError) as info:
+        check_config(cfg)
+    message = str(info.value)
+    assert message.startswith('train_dataloader.dataset (ColoredMNIST): '
+                              'MNIST IDX files missing in')
+    assert f"data_root='{tmp_path}' is empty." in message
+    assert 'Get them with download=True' in message
+    assert not os.listdir(tmp_path)
+    # with download=True the download happens when the data is loaded
+    cfg.train_dataloader.dataset.download = True
+    check_config(cfg)
+    assert not os.listdir(tmp_path)
+
+
+def test_train_py_stops_on_a_bad_data_root_before_writing(tmp_path):
+    import subprocess
+    path = tmp_path / 'a_file.txt'
+    path.write_text('x\n')
+    work_dir = tmp_path / 'work'
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py',
+         'configs/lntl_resnet18_custom.py', '--work-dir', str(work_dir),
+         '--cfg-options', *(f'{split}_dataloader.dataset.data_root={path}'
+                            for split in ('train', 'val', 'test'))],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert 'Traceback' not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines()
+              if line.startswith('ERROR: ')]
+    assert errors == [
+        'ERROR: train_dataloader.dataset (BiasedImageDataset): '
+        f"data_root='{path}' is a file, not a folder. {FOLDER_FIX}."]
+    assert not work_dir.exists()
 
 
 def test_a_colour_head_needs_colour_targets(folder):
@@ -285,8 +366,8 @@ def test_the_model_check_alone_resolves_the_config_scope():
     assert type(model).__name__ == 'LNTLClassifier'
 
 
-def test_weights_are_neither_initialised_nor_loaded(tmp_path):
-    cfg = load('lntl_resnet18_custom.py', root=tmp_path)
+def test_weights_are_neither_initialised_nor_loaded(tmp_path, folder):
+    cfg = load('lntl_resnet18_custom.py', root=folder)
     cfg.model.backbone.resnet.init_cfg = dict(
         type='Pretrained', checkpoint=str(tmp_path / 'missing.pth'))
     check_config(cfg)
