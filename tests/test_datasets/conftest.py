@@ -1,4 +1,6 @@
 """Fixtures of the ColoredMNIST tests."""
+import os
+
 import pytest
 from colored_mnist_testutils import LogRecorder, tiny_digits, write_idx_set
 
@@ -33,3 +35,20 @@ def log_records(monkeypatch):
     monkeypatch.setattr('lnl_mm.datasets.colored_mnist.print_log', recorder)
     monkeypatch.setattr('lnl_mm.datasets.sources.print_log', recorder)
     return recorder
+
+
+@pytest.fixture
+def unlistable_folder(tmp_path, monkeypatch):
+    """A folder whose listing fails with PermissionError, as a chmod-000
+    folder does for a user other than root (root reads any folder)."""
+    root = tmp_path / 'locked'
+    root.mkdir()
+    listdir = os.listdir
+
+    def denied(path='.'):
+        if str(path) == str(root):
+            raise PermissionError(13, 'Permission denied', str(path))
+        return listdir(path)
+
+    monkeypatch.setattr(os, 'listdir', denied)
+    return root

@@ -209,17 +209,8 @@ def test_data_root_that_is_a_file(tmp_path, kwargs):
     assert snapshot(tmp_path) == {'passwd': b'root:x:0:0::/root:/bin/sh\n'}
 
 
-def test_data_root_that_cannot_be_read(tmp_path, monkeypatch):
-    root = tmp_path / 'locked'
-    root.mkdir()
-    listdir = os.listdir
-
-    def denied(path='.'):
-        if str(path) == str(root):
-            raise PermissionError(13, 'Permission denied', str(path))
-        return listdir(path)
-
-    monkeypatch.setattr(os, 'listdir', denied)
+def test_data_root_that_cannot_be_read(unlistable_folder):
+    root = unlistable_folder
     with pytest.raises(ValueError, match=r"^data_root='.*locked' cannot be "
                        r'read \(Permission denied\)\. Make it readable'):
         build_idx(root, download=True, lazy_init=True)

@@ -60,17 +60,8 @@ def test_folder_data_root_that_is_a_file(tmp_path):
         "<label> <bias_label>' per image) and the images they list.")
 
 
-def test_folder_data_root_that_cannot_be_listed(tmp_path, monkeypatch):
-    root = tmp_path / 'locked'
-    root.mkdir()
-    listdir = os.listdir
-
-    def denied(path='.'):
-        if str(path) == str(root):
-            raise PermissionError(13, 'Permission denied', str(path))
-        return listdir(path)
-
-    monkeypatch.setattr(os, 'listdir', denied)
+def test_folder_data_root_that_cannot_be_listed(unlistable_folder):
+    root = unlistable_folder
     with pytest.raises(ValueError, match=r"^data_root='.*locked' cannot be "
                        r'read \(Permission denied\)\. Make it readable'):
         folder_dataset(root)
