@@ -333,9 +333,10 @@ class LNTLClassifier(BaseClassifier):
         warmup = self.in_warmup()
         h_alone = self.warmup_bias_steps if warmup else self.bias_steps - 1
         # this step trains every module, except h in a warm-up without h
-        self.untrained_modules = frozenset(
-            ['bias_head'] if warmup and h_alone == 0 else [])
-        if warmup and h_alone == 0:
+        h_untrained = warmup and h_alone == 0
+        self.untrained_modules = frozenset(['bias_head'] if h_untrained
+                                           else [])
+        if h_untrained:
             self.log_untrained_bias_head()
 
         # Phase A: f and g learn the labels and to make h uncertain.
