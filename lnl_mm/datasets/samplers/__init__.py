@@ -1,0 +1,3 @@
+from .epoch_length_sampler import EpochLengthSampler
+
+__all__ = ['EpochLengthSampler']
