@@ -1,13 +1,13 @@
 # LNTL in the paper's two-stage form, its second stage: start from a trained
 # baseline checkpoint (configs/baseline_cmnist.py's epoch_10.pth, load_from)
 # and run the unlearning update with the paper's lambda = 0.01 and mu = 0.1
-# at lr 0.001 (x0.1 at 40 and 80) for 100 epochs, no warm-up. The
-# baseline's f and g weights load under the same names; h starts from its
+# at lr 0.001 (x0.1 at 4 and 8) for 10 epochs, no warm-up. The baseline's f
+# and g weights load under the same names; h starts from its
 # initialisation. One job, after the baseline's:
 #   python tools/train.py configs/lnl_cmnist_from_baseline.py
-# Results: README.md's table and docs/reproduce_paper.md report it with 10
-# unlearning epochs (tools/analysis/sweep.py --epochs 10), and the paper's
-# 100 + 100 epochs from a 100-epoch baseline (docs/reproduce_paper.md).
+# Results (color_var 0.020, 4 seeds): README.md (results table),
+# metafile.yml; the paper's 100 + 100 epochs from a 100-epoch baseline
+# (tools/analysis/sweep.py --epochs 100): docs/reproduce_paper.md.
 _base_ = ['./lnl_cmnist_paper.py']
 
 model = dict(pretrain_epochs=0)

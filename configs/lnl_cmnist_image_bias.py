@@ -3,7 +3,7 @@
 # digit was painted with) with one Linear layer, instead of the paper's
 # per-pixel 8-bin colour of each channel. Everything else is
 # configs/lnl_cmnist_paper.py (gradient reversal mu = 0.1, lambda = 0.01,
-# 10-epoch warm-up, 100 epochs). One job:
+# one warm-up epoch, 10 epochs). One job:
 #   python tools/train.py configs/lnl_cmnist_image_bias.py
 # Results: on the embedded sample only, as the native half of the generic
 # vs native check (benchmarks/generic_vs_native/, docs/custom_data.md).

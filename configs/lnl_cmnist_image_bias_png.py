@@ -9,7 +9,7 @@
 _base_ = [
     './_base_/models/lntl_convnet.py',
     './_base_/datasets/colored_mnist_png.py',
-    './_base_/schedules/cmnist_lntl_sgd_100e.py',
+    './_base_/schedules/cmnist_lntl_sgd_10e.py',
     './_base_/default_runtime.py',
     './_base_/leakage_probe.py',
 ]
@@ -17,7 +17,7 @@ _base_ = [
 model = dict(
     entropy_weight=0.01,  # lambda
     bias_neck=dict(mu=0.1),
-    pretrain_epochs=10,
+    pretrain_epochs=1,
     bias_head=dict(
         _delete_=True,
         type='BiasClassificationHead',

@@ -38,43 +38,44 @@ def test_a_dataset_at_least_min_length_is_sampled_as_default_sampler(
                                   round_up=round_up, min_length=min_length)
         default = DefaultSampler(dataset, shuffle=shuffle, seed=7,
                                  round_up=round_up)
-        assert ours.repeats == 1 and len(ours) == len(default)
+        assert len(ours) == len(default)
         for epoch in range(3):
             assert indices(ours, epoch) == indices(default, epoch)
 
 
-def test_a_short_dataset_is_passed_over_whole_times_per_epoch():
-    sampler = EpochLengthSampler(range(350), seed=3, min_length=5500)
-    assert sampler.repeats == 16 and len(sampler) == 16 * 350
+def test_a_short_dataset_is_drawn_min_length_times_per_epoch():
+    sampler = EpochLengthSampler(range(350), seed=3, min_length=5525)
+    assert len(sampler) == 5525
     first, second = indices(sampler, 0), indices(sampler, 1)
-    # every sample 16 times per epoch, in an order that changes by epoch
-    assert Counter(first) == {i: 16 for i in range(350)}
-    assert Counter(second) == Counter(first) and second != first
-    # not 16 back-to-back passes: repeats of a sample are spread out
-    assert first[:350] != sorted(first[:350])
+    # 5525 = 15 x 350 + 275: every sample 15 times, 275 of them 16 times
+    counts = Counter(first)
+    assert set(counts) == set(range(350))
+    assert Counter(counts.values()) == {15: 75, 16: 275}
+    # the order, and which samples are drawn once more, change by epoch
+    assert Counter(second) != counts and second != first
+    # one shuffled order, not 15 back-to-back passes
     assert len(set(first[:350])) < 350
     assert indices(sampler, 0) == first  # deterministic per seed and epoch
 
 
 def test_a_short_dataset_without_shuffle_repeats_in_order():
     sampler = EpochLengthSampler(range(4), shuffle=False, min_length=10)
-    assert list(sampler) == [0, 1, 2, 3] * 3
+    assert list(sampler) == [0, 1, 2, 3] * 2 + [0, 1]
 
 
 @pytest.mark.parametrize('round_up', [True, False])
-def test_ranks_share_the_repeated_epoch(monkeypatch, round_up):
+def test_ranks_share_the_lengthened_epoch(monkeypatch, round_up):
     world_size, parts = 3, []
     for rank in range(world_size):
         on_rank(monkeypatch, rank, world_size)
         sampler = EpochLengthSampler(range(100), seed=5, round_up=round_up,
-                                     min_length=1001)
-        assert sampler.repeats == 11
+                                     min_length=1000)
         parts.append(indices(sampler, 2))
         assert len(parts[-1]) == len(sampler)
     counts = Counter(i for part in parts for i in part)
     assert set(counts) == set(range(100))
-    # 1,100 draws: with round-up padded to 1,101 (one sample once more)
-    assert sum(counts.values()) == (1101 if round_up else 1100)
+    # 1,000 draws: with round-up padded to 1,002 (two samples once more)
+    assert sum(counts.values()) == (1002 if round_up else 1000)
     assert max(counts.values()) - min(counts.values()) <= 1
 
 
@@ -86,7 +87,7 @@ def test_a_bad_min_length_is_named(min_length):
 
 def test_the_colored_mnist_config_makes_sample_epochs_as_long_as_mnist():
     """The shipped dataset config: an epoch of the 3,500-digit sample has
-    as many iterations (438) as one of MNIST's 55,000 digits (430)."""
+    as many iterations as one of MNIST's 55,000 training digits (430)."""
     from mmengine.config import Config
     from mmengine.runner import Runner
 
@@ -98,5 +99,5 @@ def test_the_colored_mnist_config_makes_sample_epochs_as_long_as_mnist():
     loader = Runner.build_dataloader(loader_cfg, seed=0)
     assert len(loader.dataset) == 3500
     assert isinstance(loader.sampler, EpochLengthSampler)
-    assert loader.sampler.repeats == 16 and len(loader) == 438
+    assert len(loader.sampler) == 55000 and len(loader) == 430
     assert DATA_SAMPLERS.get('EpochLengthSampler') is EpochLengthSampler

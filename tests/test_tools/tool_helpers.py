@@ -40,8 +40,8 @@ def toy_config(tmp_path, **kwargs):
 def sample_data_options() -> list:
     """--cfg-options that point all three ColoredMNIST dataloaders at the
     embedded sample, without worker processes, and make an epoch one pass
-    over its training digits (not 16, as the configs' EpochLengthSampler
-    does to match MNIST's epochs)."""
+    over its training digits (not MNIST's 55,000 draws, as the configs'
+    EpochLengthSampler makes it)."""
     options = ['train_dataloader.sampler.min_length=None']
     for split in ('train', 'val', 'test'):
         options += [f'{split}_dataloader.dataset.source=sample',

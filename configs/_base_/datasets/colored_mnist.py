@@ -46,9 +46,10 @@ train_dataloader = dict(
     num_workers='auto',
     persistent_workers=True,
     # Epochs of at least MNIST's 55,000 training digits: on full MNIST this
-    # is DefaultSampler exactly; the embedded 3,500-digit sample (the
-    # offline fallback) is passed over 16 times per epoch, so the schedules,
-    # counted in epochs, take as many iterations on it as on MNIST.
+    # is DefaultSampler exactly; from the embedded 3,500-digit sample (the
+    # offline fallback) an epoch draws 55,000 (each digit 15 or 16 times),
+    # so the schedules, counted in epochs, take as many iterations on it as
+    # on MNIST.
     sampler=dict(type='EpochLengthSampler', shuffle=True, min_length=55000),
     dataset=dict(
         type=dataset_type,

@@ -1,8 +1,8 @@
-import math
 from typing import Iterator, Optional, Sized
 
 import torch
 from mmengine.dataset import DefaultSampler
+from mmengine.logging import print_log
 from mmpretrain.registry import DATA_SAMPLERS
 
 from ...utils.arg_checks import check_int
@@ -12,13 +12,13 @@ from ...utils.arg_checks import check_int
 class EpochLengthSampler(DefaultSampler):
     """``DefaultSampler`` whose epochs draw at least ``min_length`` samples.
 
-    A dataset shorter than ``min_length`` is passed over
-    ``k = ceil(min_length / len(dataset))`` times per epoch: every sample
-    ``k`` times, in one shuffled order (sample ``i`` stands at the positions
-    ``i``, ``i + len``, ... of a permutation of ``k * len``). So a schedule
-    counted in epochs takes about as many iterations on a small stand-in
-    dataset as on the full one; e.g. the 3,500 training digits of the
-    embedded MNIST sample make epochs of 56,000 draws, MNIST's 55,000.
+    From a dataset shorter than ``min_length``, each epoch draws exactly
+    ``min_length`` samples, in one shuffled order: every sample
+    ``min_length // len(dataset)`` times, and a random
+    ``min_length % len(dataset)`` of them once more. So a schedule counted in
+    epochs takes as many iterations on a small stand-in dataset as on the
+    full one; e.g. the 3,500 training digits of the embedded MNIST sample
+    give epochs of MNIST's 55,000 draws (every digit 15 or 16 times).
 
     A dataset of at least ``min_length`` samples, or ``min_length=None``,
     gives ``DefaultSampler`` exactly: the same indices, in the same order,
@@ -49,38 +49,41 @@ class EpochLengthSampler(DefaultSampler):
         super().__init__(dataset, shuffle=shuffle, seed=seed,
                          round_up=round_up)
         self.min_length = min_length
-        self.repeats = repeats_per_epoch(len(dataset), min_length)
-        length = len(dataset) * self.repeats
-        if self.round_up:
-            self.num_samples = math.ceil(length / self.world_size)
-            self.total_size = self.num_samples * self.world_size
-        else:
-            self.num_samples = math.ceil(
-                (length - self.rank) / self.world_size)
-            self.total_size = length
+        self.epoch_length = max(len(dataset), min_length or 0)
+        if self.epoch_length > len(dataset):
+            print_log(
+                f'EpochLengthSampler: the dataset has {len(dataset)} '
+                f'samples, fewer than min_length={min_length}, so each '
+                f'epoch draws {self.epoch_length} of them (every sample '
+                f'{self.epoch_length // len(dataset)} or '
+                f'{-(-self.epoch_length // len(dataset))} times).',
+                logger='current')
+            if self.round_up:
+                self.num_samples = -(-self.epoch_length // self.world_size)
+                self.total_size = self.num_samples * self.world_size
+            else:
+                self.num_samples = -(-(self.epoch_length - self.rank)
+                                     // self.world_size)
+                self.total_size = self.epoch_length
 
     def __iter__(self) -> Iterator[int]:
-        if self.repeats == 1:
-            return super().__iter__()
         size = len(self.dataset)
-        length = size * self.repeats
+        if self.epoch_length == size:
+            return super().__iter__()
+        passes, extra = divmod(self.epoch_length, size)
         if self.shuffle:
             generator = torch.Generator()
             generator.manual_seed(self.seed + self.epoch)
-            order = torch.randperm(length, generator=generator)
+            pool = torch.cat([
+                torch.arange(size).repeat(passes),
+                torch.randperm(size, generator=generator)[:extra]
+            ])
+            pool = pool[torch.randperm(len(pool), generator=generator)]
         else:
-            order = torch.arange(length)
-        indices = (order % size).tolist()
+            pool = torch.cat([torch.arange(size).repeat(passes),
+                              torch.arange(extra)])
+        indices = pool.tolist()
         if self.round_up:
-            indices = (indices * (self.total_size // length + 1)
+            indices = (indices * (self.total_size // len(indices) + 1)
                        )[:self.total_size]
         return iter(indices[self.rank:self.total_size:self.world_size])
-
-
-def repeats_per_epoch(dataset_length: int,
-                      min_length: Optional[int]) -> int:
-    """Passes over a dataset of ``dataset_length`` samples that make an
-    epoch of at least ``min_length`` draws (1 for no minimum)."""
-    if min_length is None or dataset_length == 0:
-        return 1
-    return max(1, math.ceil(min_length / dataset_length))
