@@ -275,17 +275,22 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
         opt_main.zero_grad(set_to_none=True)
         loss.backward()
         opt_main.step()
-        if lntl and h_alone:
+        if lntl and not in_warmup:
+            # one forward of f for h's own steps and the reversal step, as
+            # train_step runs it in one process
+            bias_feat = model.backbone.extract_bias_feat(x)
+            fixed = bias_feat.detach()
+        elif lntl and h_alone:
             with torch.no_grad():
                 fixed = model.backbone.extract_bias_feat(x)
-            for _ in range(h_alone):
-                opt_bias.zero_grad(set_to_none=True)
-                bias_ce(model, (fixed, ), targets[idx]).backward()
-                opt_bias.step()
+        for _ in range(h_alone if lntl else 0):
+            opt_bias.zero_grad(set_to_none=True)
+            bias_ce(model, (fixed, ), targets[idx]).backward()
+            opt_bias.step()
         if lntl and not in_warmup:
             opt_main.zero_grad(set_to_none=True)
             opt_bias.zero_grad(set_to_none=True)
-            feats = model.bias_neck((model.backbone.extract_bias_feat(x), ))
+            feats = model.bias_neck((bias_feat, ))
             bias_ce(model, feats, targets[idx]).backward()
             opt_main.step()
             opt_bias.step()
