@@ -170,11 +170,7 @@ def train_single(per_rank_mean=False, dtype=torch.float32, bias_steps=1):
 
     With ``per_rank_mean`` the bias loss averages the two halves' masked
     means (see :func:`per_rank_mean_bias_loss`) instead of taking the mean
-    over all scored pixels of the batch. The model is called through a
-    plain function, as a wrapper calls it: every step of phase B then runs
-    its own forward of f, as under DDP (one process alone shares one
-    between h's steps and the reversal step, which updates f's BatchNorm
-    statistics once fewer).
+    over all scored pixels of the batch.
     """
     with default_dtype(dtype):
         model = build_model('BN', bias_steps)
@@ -184,8 +180,7 @@ def train_single(per_rank_mean=False, dtype=torch.float32, bias_steps=1):
                 model.bias_head, WORLD_SIZE)
         calls = record_main_steps(model, optim)
         for batch in make_batches():
-            model.alternating_train_step(batch, optim,
-                                         lambda *a, **k: model(*a, **k))
+            model.train_step(batch, optim)
     return dict(state=_state(model), calls=calls)
 
 

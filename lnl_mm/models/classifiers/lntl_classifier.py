@@ -43,6 +43,35 @@ def detached_parameters(module: nn.Module):
             sub._parameters[name] = param
 
 
+@contextmanager
+def recorded_batch_norm_inputs(module: nn.Module):
+    """Within the block, record every BatchNorm layer of ``module`` that
+    runs, with its input; yields a function that runs those layers again on
+    their recorded inputs (outputs discarded, no graph), which updates their
+    running statistics as a second, identical forward would."""
+    calls = []
+
+    def record(layer, args):
+        calls.append((layer, args[0]))
+
+    handles = [
+        layer.register_forward_pre_hook(record)
+        for layer in module.modules()
+        if isinstance(layer, nn.modules.batchnorm._BatchNorm)
+    ]
+
+    def repeat_statistics_updates():
+        with torch.no_grad():
+            for layer, x in calls:
+                layer(x)
+
+    try:
+        yield repeat_statistics_updates
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
 def check_head_channels(backbone: nn.Module, head: nn.Module,
                         bias_head: nn.Module) -> None:
     """Refuse heads whose ``in_channels`` differ from what the backbone
@@ -90,8 +119,10 @@ class LNTLClassifier(BaseClassifier):
     ``f`` does not move during ``h``'s own steps, so they all read one
     forward of ``f`` (one BatchNorm statistics update per iteration for all
     of them). In one process the reversal step reads that forward too,
-    through its graph; under a distributed wrapper it runs its own forward,
-    so that DDP all-reduces its gradients.
+    through its graph (its BatchNorm layers then update their running
+    statistics once more on the same inputs, as the forward it saves would
+    have); under a distributed wrapper it runs its own forward, so that DDP
+    all-reduces its gradients.
 
     Args:
         backbone (dict): ``f`` and ``g``; must return ``(f_map, g_feature)``
@@ -368,8 +399,13 @@ class LNTLClassifier(BaseClassifier):
         # all-reduces that step's gradients.
         share_f = h_alone and not warmup and forward is self
         if share_f:
-            with bias.optim_context(forward):
+            with bias.optim_context(forward), recorded_batch_norm_inputs(
+                    self.backbone) as repeat_statistics_updates:
                 bias_feat = self.backbone.extract_bias_feat(inputs)
+            # f's BatchNorm statistics get the update of the forward this
+            # one stands for, so the trained model (running statistics
+            # included) is bit-identical to one forward per step
+            repeat_statistics_updates()
             feats = bias_feat.detach()
         elif h_alone:
             with torch.no_grad(), bias.optim_context(forward):
