@@ -164,6 +164,42 @@ def test_train_step_matches_hand_written_phases(bias_steps):
     assert log_vars['mu'].item() == pytest.approx(MU)
 
 
+def test_sharing_f_between_h_steps_and_reversal_leaves_weights_identical(
+        monkeypatch):
+    """In one process, h's own steps and the reversal step read one
+    forward of f; through a wrapper (as under DDP) each runs its own. The
+    trained model, BatchNorm running statistics included, is bit-identical
+    either way."""
+    from lnl_mm.models.backbones.lntl_convnet import LNTLConvNet
+    forwards = dict(n=0)
+    real_extract = LNTLConvNet.extract_bias_feat
+
+    def count_extract(self, x):
+        forwards['n'] += 1
+        return real_extract(self, x)
+
+    monkeypatch.setattr(LNTLConvNet, 'extract_bias_feat', count_extract)
+    shared = build_model(bias_steps=3)
+    wrapped = copy.deepcopy(shared)
+    data, _, _ = make_batch()
+    counts = {}
+    for name, model, forward in (
+            ('shared', shared, shared),
+            ('wrapped', wrapped, lambda *a, **k: wrapped(*a, **k))):
+        optim = build_optim(model)
+        forwards['n'] = 0
+        for _ in range(2):
+            model.alternating_train_step(copy.deepcopy(data), optim, forward)
+        counts[name] = forwards['n']
+    # per iteration: phase A, then one forward for h's 2 steps and the
+    # reversal step, or one for h's steps and one for the reversal step
+    assert counts == dict(shared=4, wrapped=6)
+    wrapped_state = wrapped.state_dict()
+    for name, value in shared.state_dict().items():
+        assert torch.equal(value, wrapped_state[name]), name
+    assert shared.backbone.input_norm.num_batches_tracked == 6
+
+
 def snapshot(module):
     return {n: p.detach().clone() for n, p in module.named_parameters()}
 

@@ -52,8 +52,8 @@ from mmengine.hooks import Hook
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import lnl_mm  # noqa: E402,F401  registers lnl_mm's components
-from lnl_mm.models.classifiers.lntl_classifier import \
-    detached_parameters  # noqa: E402
+from lnl_mm.models.classifiers.lntl_classifier import (  # noqa: E402
+    detached_parameters, recorded_batch_norm_inputs)
 from lnl_mm.utils import (build_runner, finalize_dataloaders,  # noqa: E402
                           set_dataloader_defaults, setup_default_scope)
 
@@ -275,17 +275,26 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
         opt_main.zero_grad(set_to_none=True)
         loss.backward()
         opt_main.step()
-        if lntl and h_alone:
+        if lntl and not in_warmup:
+            # one forward of f for h's own steps and the reversal step, and
+            # its BatchNorm statistics updated twice, as train_step runs it
+            # in one process
+            with recorded_batch_norm_inputs(model.backbone) as repeat:
+                bias_feat = model.backbone.extract_bias_feat(x)
+            if h_alone:
+                repeat()
+            fixed = bias_feat.detach()
+        elif lntl and h_alone:
             with torch.no_grad():
                 fixed = model.backbone.extract_bias_feat(x)
-            for _ in range(h_alone):
-                opt_bias.zero_grad(set_to_none=True)
-                bias_ce(model, (fixed, ), targets[idx]).backward()
-                opt_bias.step()
+        for _ in range(h_alone if lntl else 0):
+            opt_bias.zero_grad(set_to_none=True)
+            bias_ce(model, (fixed, ), targets[idx]).backward()
+            opt_bias.step()
         if lntl and not in_warmup:
             opt_main.zero_grad(set_to_none=True)
             opt_bias.zero_grad(set_to_none=True)
-            feats = model.bias_neck((model.backbone.extract_bias_feat(x), ))
+            feats = model.bias_neck((bias_feat, ))
             bias_ce(model, feats, targets[idx]).backward()
             opt_main.step()
             opt_bias.step()

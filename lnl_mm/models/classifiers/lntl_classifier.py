@@ -43,6 +43,35 @@ def detached_parameters(module: nn.Module):
             sub._parameters[name] = param
 
 
+@contextmanager
+def recorded_batch_norm_inputs(module: nn.Module):
+    """Within the block, record every BatchNorm layer of ``module`` that
+    runs, with its input; yields a function that runs those layers again on
+    their recorded inputs (outputs discarded, no graph), which updates their
+    running statistics as a second, identical forward would."""
+    calls = []
+
+    def record(layer, args):
+        calls.append((layer, args[0]))
+
+    handles = [
+        layer.register_forward_pre_hook(record)
+        for layer in module.modules()
+        if isinstance(layer, nn.modules.batchnorm._BatchNorm)
+    ]
+
+    def repeat_statistics_updates():
+        with torch.no_grad():
+            for layer, x in calls:
+                layer(x)
+
+    try:
+        yield repeat_statistics_updates
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
 def check_head_channels(backbone: nn.Module, head: nn.Module,
                         bias_head: nn.Module) -> None:
     """Refuse heads whose ``in_channels`` differ from what the backbone
@@ -89,7 +118,11 @@ class LNTLClassifier(BaseClassifier):
     then the step above, so ``f`` unlearns against a stronger predictor.
     ``f`` does not move during ``h``'s own steps, so they all read one
     forward of ``f`` (one BatchNorm statistics update per iteration for all
-    of them); the reversal step needs its own forward, with a graph.
+    of them). In one process the reversal step reads that forward too,
+    through its graph (its BatchNorm layers then update their running
+    statistics once more on the same inputs, as the forward it saves would
+    have); under a distributed wrapper it runs its own forward, so that DDP
+    all-reduces its gradients.
 
     Args:
         backbone (dict): ``f`` and ``g``; must return ``(f_map, g_feature)``
@@ -269,11 +302,19 @@ class LNTLClassifier(BaseClassifier):
                      data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
         """Phase B's reversal step: h's bias CE on f's output through the
         bias neck (the gradient reversal)."""
+        return self.loss_reversal(
+            self.backbone.extract_bias_feat(inputs), data_samples)
+
+    def loss_reversal(self, bias_feat: torch.Tensor,
+                      data_samples: List[DataSample]
+                      ) -> Dict[str, torch.Tensor]:
+        """h's bias CE on ``bias_feat`` (f's output, with its graph) through
+        the bias neck: the loss of the reversal step."""
         progress = self.unlearning_progress()
-        feats = self.bias_neck(
-            (self.backbone.extract_bias_feat(inputs), ), progress=progress)
+        feats = self.bias_neck((bias_feat, ), progress=progress)
         losses = self.bias_head.loss(feats, data_samples)
-        losses['mu'] = inputs.new_tensor(self.bias_neck.current_mu(progress))
+        losses['mu'] = bias_feat.new_tensor(
+            self.bias_neck.current_mu(progress))
         return losses
 
     def loss_bias_only(self, feats: torch.Tensor,
@@ -351,7 +392,22 @@ class LNTLClassifier(BaseClassifier):
         # of the updated f, which these steps do not move), then, after the
         # warm-up, in the reversal step, through which f unlearns it.
         log_vars_b = {}
-        if h_alone:
+        # In one process, h's own steps and the reversal step read one
+        # forward of f (f does not move in between; the reversal step
+        # back-propagates through its graph). A distributed wrapper needs
+        # each step to be its own forward through it, so that DDP
+        # all-reduces that step's gradients.
+        share_f = h_alone and not warmup and forward is self
+        if share_f:
+            with bias.optim_context(forward), recorded_batch_norm_inputs(
+                    self.backbone) as repeat_statistics_updates:
+                bias_feat = self.backbone.extract_bias_feat(inputs)
+            # f's BatchNorm statistics get the update of the forward this
+            # one stands for, so the trained model (running statistics
+            # included) is bit-identical to one forward per step
+            repeat_statistics_updates()
+            feats = bias_feat.detach()
+        elif h_alone:
             with torch.no_grad(), bias.optim_context(forward):
                 feats = forward(inputs, mode='bias_feat')
         for _ in range(h_alone):
@@ -364,7 +420,9 @@ class LNTLClassifier(BaseClassifier):
         if not warmup:
             optim_wrapper.zero_grad()
             with bias.optim_context(forward):
-                losses = forward(inputs, data_samples, mode='phase_b')
+                losses = (self.loss_reversal(bias_feat, data_samples)
+                          if share_f else
+                          forward(inputs, data_samples, mode='phase_b'))
             loss_b, log_vars_b = self.parse_losses(losses)
             bias.backward(loss_b)
             optim_wrapper.step_jointly(['main', 'bias'])
