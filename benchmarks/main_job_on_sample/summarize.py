@@ -1,9 +1,10 @@
 """Tables of the main job on the embedded sample (see commands.sh).
 
 Usage: python benchmarks/main_job_on_sample/summarize.py WORK_ROOT
-Reads WORK_ROOT/main_job (the README's command: validation curve, wall
-time) and WORK_ROOT/seeds/results.csv (tools/analysis/sweep.py: seeds 0-2
-of LNTL and the baseline) and prints them as Markdown.
+Reads WORK_ROOT/main_job (the README's command, seed 0: validation curve,
+wall time, test metrics) and WORK_ROOT/seeds/results.csv
+(tools/analysis/sweep.py: LNTL's seeds 1-2, the baseline's 0-2) and prints
+them as Markdown.
 """
 import csv
 import glob
@@ -27,6 +28,17 @@ def val_curve(work_dir):
                 if 'accuracy/top1' in entry:
                     curve[entry['step']] = entry['accuracy/top1']
     return dict(sorted(curve.items()))
+
+
+def main_job_row(work_dir, curve, best, wall):
+    """The README's command as LNTL's seed 0, in results.csv's columns."""
+    with open(osp.join(work_dir, 'test_metrics.json')) as f:
+        test = json.load(f)
+    return {'method': 'lntl', 'seed': '0',
+            'val/accuracy/top1': curve[best],
+            'test/accuracy/top1': test['accuracy/top1'],
+            'test/leakage/probe_accuracy': test['leakage/probe_accuracy'],
+            'train_wall_s': wall}
 
 
 def mean_std(values):
@@ -57,8 +69,11 @@ def main(root):
             '']
     with open(osp.join(root, 'seeds', 'results.csv')) as f:
         rows = list(csv.DictReader(f))
+    if osp.isdir(main_job):
+        rows.append(main_job_row(main_job, curve, best, wall))
     lines += [
-        '## Seeds 0-2, one thread per run',
+        '## Seeds 0-2 (LNTL seed 0: the command above; the others one '
+        'thread per run, two runs side by side)',
         '',
         '| Method | Seeds | Unbiased val top-1 (%), selected checkpoint '
         '| Unbiased test top-1 (%) | Leakage probe (%) | Training (min) |',
