@@ -1,5 +1,7 @@
+import logging
 import os.path as osp
-from typing import Optional, Union
+from contextlib import contextmanager
+from typing import Optional, Sequence, Union
 
 from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.fileio import LocalBackend
@@ -16,6 +18,29 @@ from lnl_mm.utils.runner_utils import runner_model
 from lnl_mm.utils.state_dict_fit import name_some
 from lnl_mm.utils.work_dir import (check_free_space, check_writable_dir,
                                    estimate_checkpoint_bytes)
+
+
+#: What mmengine's ``CheckpointHook.before_train`` logs on every run about
+#: the ``FileClient`` it creates for backward compatibility and, without
+#: ``file_client_args`` (the configs' default), never uses: nothing a user
+#: can act on.
+UNUSED_FILE_CLIENT_NOTICES = ('"FileClient" will be deprecated',
+                              '"HardDiskBackend" is the alias')
+
+
+@contextmanager
+def dropped_log_messages(logger: logging.Logger, starts: Sequence[str]):
+    """Within the block, ``logger`` drops the records whose message starts
+    with one of ``starts``; everything else is logged as usual."""
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(tuple(starts))
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _agree(message: Optional[str]) -> Optional[str]:
@@ -74,7 +99,12 @@ class SafeCheckpointHook(CheckpointHook):
     # ------------------------------------------------------------------
     def before_train(self, runner) -> None:
         """Set up as ``CheckpointHook``, then check the checkpoint dir."""
-        super().before_train(runner)
+        if self.file_client_args is None:
+            with dropped_log_messages(runner.logger,
+                                      UNUSED_FILE_CLIENT_NOTICES):
+                super().before_train(runner)
+        else:
+            super().before_train(runner)
         self.atomic = isinstance(self.file_backend, LocalBackend)
         if not self.atomic:
             runner.logger.warning(
