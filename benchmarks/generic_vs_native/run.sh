@@ -25,9 +25,9 @@ if [ ! -f "$PNG/meta/test.txt" ]; then
 fi
 
 data_options() {  # native|png
-    # one pass over the training split per epoch on both paths (the native
+    # one pass over the 3,500 training digits per epoch on both paths (the
     # configs' EpochLengthSampler would draw MNIST's 55,000 per epoch)
-    [ "$1" = native ] && echo "train_dataloader.sampler.min_length=None"
+    echo "train_dataloader.sampler.min_length=None"
     for split in train val test; do
         echo "${split}_dataloader.num_workers=0"
         if [ "$1" = native ]; then

@@ -8,6 +8,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from ..utils.arg_checks import check_int  # noqa: F401  (re-exported)
 from .colorize import (NUM_CLASSES, colorize_digits, estimate_stroke_colors,
                        nearest_color_index, pixel_color_target,
                        sample_colors)
@@ -117,18 +118,6 @@ def check_choice(name: str, value, choices: Sequence[str]) -> str:
         raise ValueError(f'{name}={value!r} is unknown; use one of '
                          f'{", ".join(repr(c) for c in choices)}.')
     return value
-
-
-def check_int(name: str, value, low: Optional[int] = None,
-              high: Optional[int] = None) -> int:
-    """Return ``value`` as int if it is an integer in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or not (
-            (low is None or value >= low) and (high is None or value <= high)):
-        bounds = '' if low is None and high is None else (
-            f' in [{"-inf" if low is None else low}, '
-            f'{"inf" if high is None else high}]')
-        raise ValueError(f'{name}={value!r} must be an integer{bounds}.')
-    return int(value)
 
 
 def check_ratio(name: str, value) -> float:

@@ -56,8 +56,12 @@ def test_base_config_contract():
         loader = cfg[f'{stage}_dataloader']
         assert loader.batch_size == 128 and loader.num_workers == 'auto'
         assert loader.persistent_workers is True
-        assert loader.sampler == dict(
-            type='DefaultSampler', shuffle=stage == 'train')
+        # training epochs of at least MNIST's 55,000 draws (the sample's
+        # epochs as long as MNIST's); val and test read each digit once
+        assert loader.sampler == (
+            dict(type='EpochLengthSampler', shuffle=True, min_length=55000)
+            if stage == 'train' else
+            dict(type='DefaultSampler', shuffle=False))
         assert loader.dataset.type == 'ColoredMNIST'
         assert loader.dataset.split == split
         assert loader.dataset.pipeline == [

@@ -28,7 +28,8 @@ train_dataloader = dict(
     batch_size=128,
     num_workers='auto',
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # as colored_mnist.py: epochs of at least MNIST's 55,000 training digits
+    sampler=dict(type='EpochLengthSampler', shuffle=True, min_length=55000),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
