@@ -68,6 +68,7 @@ def test_benchmark_config_times_one_phase(phase, pretrain_epochs):
     assert cfg.train_cfg == dict(by_epoch=True, max_epochs=1,
                                  val_interval=10**9)
     assert cfg.train_dataloader.dataset.indices == 7 * 128
+    assert cfg.train_dataloader.sampler.min_length is None  # not stretched
     assert cfg.train_dataloader.drop_last is True
     assert cfg.val_dataloader is None and cfg.default_hooks.checkpoint is None
 

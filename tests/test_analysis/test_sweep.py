@@ -38,6 +38,7 @@ def tiny_args(work_root):
         '--dataloader-options', 'num_workers=0', 'batch_size=32',
         '--cfg-options',
         f'train_dataloader.dataset.indices={strided(3500, 50)}',
+        'train_dataloader.sampler.min_length=None',  # one pass per epoch
         f'val_dataloader.dataset.indices={strided(500, 10)}',
         f'test_dataloader.dataset.indices={strided(1000, 20)}',
         'val_evaluator.save_confusion_matrix=False',

@@ -20,7 +20,9 @@ REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 RESULTS = osp.join(REPO, 'benchmarks', 'full_scale', 'results.csv')
 #: results.csv's method of each model with results
 METHOD = dict(lnl_cmnist='lntl', baseline_cmnist='baseline',
-              gray_cmnist='gray')
+              gray_cmnist='gray', blindeye_cmnist='blindeye',
+              lnl_cmnist_paper='lntl_paper',
+              lnl_cmnist_from_baseline='lntl_2stage_paper')
 #: metafile metric -> results.csv column
 METRICS = {
     'Top 1 Accuracy': 'test/accuracy/top1',

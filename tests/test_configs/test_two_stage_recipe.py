@@ -23,6 +23,7 @@ def train(config, work_dir, *options):
         sys.executable, 'tools/train.py', config, '--work-dir',
         str(work_dir), '--cfg-options', *data,
         'train_dataloader.dataset.indices=64',
+        'train_dataloader.sampler.min_length=None',  # one pass per epoch
         'train_dataloader.batch_size=32', 'val_dataloader.dataset.indices=32',
         'train_cfg.max_epochs=1', *options
     ]

@@ -70,6 +70,7 @@ def data_options() -> list:
         ]
     return opts + [
         f'train_dataloader.dataset.indices={TRAIN_SIZE}',
+        'train_dataloader.sampler.min_length=None',  # one pass per epoch
         f'train_dataloader.batch_size={RANK_BATCH}',
         f'val_dataloader.dataset.indices={VAL_SIZE}',
         f'test_dataloader.dataset.indices={TEST_SIZE}',

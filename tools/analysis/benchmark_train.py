@@ -116,6 +116,9 @@ def benchmark_config(config: str, cfg_options, iters: int, warmup: int,
     while isinstance(dataset.get('dataset'), dict):  # dataset wrappers
         dataset = dataset.dataset
     dataset.indices = (warmup + iters) * cfg.train_dataloader.batch_size
+    if 'min_length' in (cfg.train_dataloader.get('sampler') or {}):
+        # one pass over the cut split (EpochLengthSampler would stretch it)
+        cfg.train_dataloader.sampler.min_length = None
     cfg.train_dataloader.drop_last = True
     cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
     cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
