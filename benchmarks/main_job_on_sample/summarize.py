@@ -76,7 +76,8 @@ def main(root):
         'thread per run, two runs side by side)',
         '',
         '| Method | Seeds | Unbiased val top-1 (%), selected checkpoint '
-        '| Unbiased test top-1 (%) | Leakage probe (%) | Training (min) |',
+        '| Unbiased test top-1 (%) | Leakage probe (%) | Training (min), '
+        'per seed |',
         '|---|---|---|---|---|---|']
     for method in ('lntl', 'baseline'):
         runs = sorted((r for r in rows if r['method'] == method),
@@ -88,7 +89,8 @@ def main(root):
             f'{mean_std(r["val/accuracy/top1"] for r in runs)} | '
             f'{mean_std(r["test/accuracy/top1"] for r in runs)} | '
             f'{mean_std(r["test/leakage/probe_accuracy"] for r in runs)} | '
-            f'{mean_std(float(r["train_wall_s"]) / 60 for r in runs)} |')
+            + ', '.join(f'{float(r["train_wall_s"]) / 60:.1f}' for r in runs)
+            + ' |')
     print('\n'.join(lines))
 
 
