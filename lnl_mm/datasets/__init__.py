@@ -12,7 +12,8 @@ from .sources import (LNTL_NPY_KEYS, SOURCES, load_lntl_npy,
 from .torchvision_mnist import IDX_FILES, read_idx
 
 __all__ = [
-    'ColoredMNIST', 'BiasedImageDataset', 'EpochLengthSampler', 'AnnotationLine', 'read_annotation',
+    'ColoredMNIST', 'BiasedImageDataset', 'EpochLengthSampler',
+    'AnnotationLine', 'read_annotation',
     'majority_bias', 'DEFAULT_PALETTE', 'pixel_color_target',
     'colorize_digits', 'sample_colors', 'estimate_stroke_colors',
     'check_palette', 'check_color_var', 'IDX_FILES', 'LNTL_NPY_KEYS',

@@ -9,10 +9,11 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
+from ..utils.arg_checks import check_int
 from .colorize import (NUM_CLASSES, check_color_target_args, check_color_var,
                        check_palette)
 from .protocol import (SPLITS, VAL_PROTOCOLS, check_choice,
-                       check_holdout_spec, check_int, check_lntl_npy_options,
+                       check_holdout_spec, check_lntl_npy_options,
                        check_ratio, generate_colored_split)
 from .sources import (SOURCES, TORCHVISION_SOURCES, check_data_root,
                       check_source_files, load_source)

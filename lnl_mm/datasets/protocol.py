@@ -3,12 +3,11 @@ held-out splits, the choice of each digit's mean colour and the making of
 a split."""
 import hashlib
 import json
-from numbers import Integral, Real
-from typing import Dict, Optional, Sequence
+from numbers import Real
+from typing import Dict, Sequence
 
 import numpy as np
 
-from ..utils.arg_checks import check_int  # noqa: F401  (re-exported)
 from .colorize import (NUM_CLASSES, colorize_digits, estimate_stroke_colors,
                        nearest_color_index, pixel_color_target,
                        sample_colors)
