@@ -1,3 +1,4 @@
+import math
 from typing import Iterator, Optional, Sized
 
 import torch
@@ -56,14 +57,15 @@ class EpochLengthSampler(DefaultSampler):
                 f'samples, fewer than min_length={min_length}, so each '
                 f'epoch draws {self.epoch_length} of them (every sample '
                 f'{self.epoch_length // len(dataset)} or '
-                f'{-(-self.epoch_length // len(dataset))} times).',
+                f'{math.ceil(self.epoch_length / len(dataset))} times).',
                 logger='current')
             if self.round_up:
-                self.num_samples = -(-self.epoch_length // self.world_size)
+                self.num_samples = math.ceil(self.epoch_length /
+                                             self.world_size)
                 self.total_size = self.num_samples * self.world_size
             else:
-                self.num_samples = -(-(self.epoch_length - self.rank)
-                                     // self.world_size)
+                self.num_samples = math.ceil(
+                    (self.epoch_length - self.rank) / self.world_size)
                 self.total_size = self.epoch_length
 
     def __iter__(self) -> Iterator[int]:

@@ -1,6 +1,6 @@
 import logging
 import os.path as osp
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Optional, Sequence, Union
 
 from mmengine.dist import broadcast_object_list, is_main_process
@@ -99,11 +99,10 @@ class SafeCheckpointHook(CheckpointHook):
     # ------------------------------------------------------------------
     def before_train(self, runner) -> None:
         """Set up as ``CheckpointHook``, then check the checkpoint dir."""
-        if self.file_client_args is None:
-            with dropped_log_messages(runner.logger,
-                                      UNUSED_FILE_CLIENT_NOTICES):
-                super().before_train(runner)
-        else:
+        quiet = (dropped_log_messages(runner.logger,
+                                      UNUSED_FILE_CLIENT_NOTICES)
+                 if self.file_client_args is None else nullcontext())
+        with quiet:
             super().before_train(runner)
         self.atomic = isinstance(self.file_backend, LocalBackend)
         if not self.atomic:
