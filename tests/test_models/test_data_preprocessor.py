@@ -1,6 +1,7 @@
 """LNTLDataPreprocessor: ClsDataPreprocessor's values, NHWC on request."""
 import torch
 from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
 
 import lnl_mm  # noqa: F401
 
@@ -67,3 +68,46 @@ def test_non_blocking_reaches_the_device_copy():
     assert pre._non_blocking is True
     assert MODELS.build(dict(type='LNTLDataPreprocessor',
                              **NORM))._non_blocking is False
+
+
+def labelled_batch():
+    data = batch()
+    data['data_samples'] = [
+        DataSample().set_gt_label(label) for label in (3, 1, 4, 1)]
+    return data
+
+
+def test_labels_on_the_device_stay_in_their_samples():
+    """Labels already on the device are not concatenated and split back
+    (the same tensors stay in the samples); the inputs and the labels'
+    values are ClsDataPreprocessor's."""
+    plain = MODELS.build(dict(type='ClsDataPreprocessor', **NORM))
+    ours = MODELS.build(
+        dict(type='LNTLDataPreprocessor', channels_last=True, **NORM))
+    data = labelled_batch()
+    before = [s.gt_label for s in data['data_samples']]
+    got = ours(data, True)
+    expected = plain(labelled_batch(), True)
+    assert all(s.gt_label is t
+               for s, t in zip(got['data_samples'], before))
+    assert [int(s.gt_label) for s in got['data_samples']] == \
+        [int(s.gt_label) for s in expected['data_samples']] == [3, 1, 4, 1]
+    torch.testing.assert_close(got['inputs'], expected['inputs'],
+                               rtol=0, atol=0)
+
+
+def test_labels_take_mmpretrains_path_when_the_batch_needs_them():
+    """to_onehot (and gt_score) still go through ClsDataPreprocessor's
+    label handling: the one-hot scores are set on the samples."""
+    ours = MODELS.build(dict(type='LNTLDataPreprocessor', to_onehot=True,
+                             num_classes=5, **NORM))
+    assert not ours.labels_in_place(labelled_batch()['data_samples'])
+    got = ours(labelled_batch(), True)
+    assert [s.gt_score.argmax().item() for s in got['data_samples']] == \
+        [3, 1, 4, 1]
+    plain = MODELS.build(dict(type='LNTLDataPreprocessor', **NORM))
+    scored = labelled_batch()['data_samples']
+    scored[0].set_gt_score(torch.ones(5) / 5)
+    assert not plain.labels_in_place(scored)
+    assert plain.labels_in_place(labelled_batch()['data_samples'])
+    assert not plain.labels_in_place(None)
