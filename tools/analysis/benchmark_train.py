@@ -52,8 +52,6 @@ from mmengine.hooks import Hook
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import lnl_mm  # noqa: E402,F401  registers lnl_mm's components
-from lnl_mm.models.classifiers.lntl_classifier import (  # noqa: E402
-    detached_parameters, recorded_batch_norm_inputs)
 from lnl_mm.utils import (build_runner, finalize_dataloaders,  # noqa: E402
                           set_dataloader_defaults, setup_default_scope)
 
@@ -233,6 +231,11 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
     doing the work of the config's ``train_step`` in the phase ``cfg`` was
     set up for (:func:`benchmark_config`)."""
     from mmpretrain.registry import DATASETS
+
+    # imported here, so that --skip-loop can time an older tree that lacks
+    # the helpers of today's train_step
+    from lnl_mm.models.classifiers.lntl_classifier import (
+        detached_parameters, recorded_batch_norm_inputs)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     model = build_model(cfg).to(device)
     model.init_weights()
