@@ -161,7 +161,12 @@ def test_nan_on_one_rank_and_kill_then_resume_two_processes(tmp_path):
     stops = [line for line in out.splitlines()
              if line.startswith('ERROR: Non-finite loss at epoch 2, '
                                 'iteration 2/2')]
-    assert len(stops) == 2, out[-3000:]  # both ranks, the same message
+    # Every rank that prints, prints the same message, which names rank 1's
+    # terms (the ranks share their reports before stopping). torchrun
+    # terminates the other worker as soon as one exits with an error, so
+    # under load the second copy may never reach the output.
+    assert 1 <= len(stops) <= 2, out[-3000:]
+    assert len(set(stops)) == 1, stops
     assert 'loss terms on rank 1: loss_bias=nan' in stops[0]
     assert pointer(work) == str(work / 'epoch_1.pth')
     assert not osp.exists(work / 'epoch_2.pth')
