@@ -19,9 +19,15 @@ $SWEEP --methods baseline --color-vars 0.020 0.035 0.050 --seeds 1 2
 # 0.035 and 0.050
 $SWEEP --methods lntl --color-vars 0.020 0.050 0.035 0.025 0.030 0.040 0.045 --seeds 0
 $SWEEP --methods lntl --color-vars 0.020 0.035 0.050 --seeds 1 2
+# the paper's two stages: lnl_cmnist_from_baseline.py (10 unlearning
+# epochs) from the last checkpoint of the baseline run of the same
+# color_var and seed, seed 0 at every color_var
+$SWEEP --methods baseline lntl_2stage=configs/lnl_cmnist_from_baseline.py \
+  --load-from lntl_2stage=baseline \
+  --color-vars 0.050 0.035 0.025 0.030 0.040 0.045 0.020 --seeds 0
 
-# summary, the committed CSV (run folders relative to the work root) and
-# the figures and table
+# summary, the committed CSV (run folders relative to the work root), the
+# figures, the table and its copy in the README
 python tools/analysis/sweep.py --summarize-only --work-root $W
-cp $W/results.csv benchmarks/colour_variance/results.csv
-python benchmarks/colour_variance/figure.py benchmarks/colour_variance/results.csv
+sed "s#$(realpath "$W")/##; s#$W/##" $W/results.csv > benchmarks/colour_variance/results.csv
+python benchmarks/colour_variance/figure.py benchmarks/colour_variance/results.csv --readme README.md

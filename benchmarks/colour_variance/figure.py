@@ -9,7 +9,10 @@ values, %). Writes ``accuracy.png``, ``leakage.png`` and ``table.md`` next
 to the CSV unless ``--out`` says otherwise::
 
     python benchmarks/colour_variance/figure.py \\
-        benchmarks/colour_variance/results.csv
+        benchmarks/colour_variance/results.csv --readme README.md
+
+(``--readme`` also copies the table into the README, between its table
+markers.)
 """
 import argparse
 import csv
@@ -33,6 +36,9 @@ METHODS = {
 #: the paper's row drawn in a method's colour
 PAPER_OF = {'baseline': 'baseline', 'blindeye': 'blindeye', 'gray': 'gray',
             'lntl': 'lntl'}
+#: the paper's row repeated in the table under a method that has runs (the
+#: paper's LNTL is the two-stage form), not drawn again in the figure
+PAPER_ROW_ALSO_UNDER = {'lntl_2stage': 'lntl'}
 ACCURACY = 'test/accuracy/top1'
 PROBE = 'test/leakage/probe_accuracy'
 
@@ -113,11 +119,34 @@ def table(runs: dict, paper: dict) -> str:
                 cell(acc.get(cv, [])) for cv in cvs) + ' |')
             lines.append(f'| ↳ leakage probe | ' + ' | '.join(
                 cell(probe.get(cv, [])) for cv in cvs) + ' |')
-        if method in PAPER_OF:
-            ref = paper[PAPER_OF[method]]
-            lines.append(f'| *paper: {PAPER_OF[method]}* | ' + ' | '.join(
+        name = PAPER_OF.get(method) or (
+            PAPER_ROW_ALSO_UNDER.get(method) if acc else None)
+        if name:
+            ref = paper[name]
+            lines.append(f'| *paper: {name}* | ' + ' | '.join(
                 f'*{ref[cv]:.2f}*' for cv in cvs) + ' |')
     return '\n'.join(lines) + '\n'
+
+
+#: the README's copy of the table sits between these two lines
+README_BEGIN = '<!-- table: benchmarks/colour_variance/table.md -->'
+README_END = '<!-- end of table -->'
+
+
+def update_readme(path: str, table_md: str) -> None:
+    """Replace the table between :data:`README_BEGIN` and
+    :data:`README_END` in ``path`` with ``table_md``."""
+    with open(path) as f:
+        text = f.read()
+    if README_BEGIN not in text or README_END not in text:
+        raise SystemExit(f'{path} has no "{README_BEGIN}" ... "{README_END}"'
+                         ' block to replace; add the two lines where the '
+                         'table goes.')
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    with open(path, 'w') as f:
+        f.write(f'{head}{README_BEGIN}\n{table_md.strip()}\n'
+                f'{README_END}{tail}')
 
 
 def main(argv=None) -> None:
@@ -125,6 +154,8 @@ def main(argv=None) -> None:
     parser.add_argument('results', help='results.csv of the runs')
     parser.add_argument('--paper', default=osp.join(HERE, 'paper.csv'))
     parser.add_argument('--out', help='output folder (default: the CSV\'s)')
+    parser.add_argument('--readme', help='also copy the table into this '
+                        'Markdown file, between its table markers')
     args = parser.parse_args(argv)
     out = args.out or osp.dirname(osp.abspath(args.results))
     runs, paper = read_runs(args.results), read_paper(args.paper)
@@ -138,6 +169,8 @@ def main(argv=None) -> None:
                 'selected on val; leakage probe: a linear probe\'s colour '
                 'accuracy on f (chance 10 %); paper rows in italics.\n\n')
         f.write(table(runs, paper))
+    if args.readme:
+        update_readme(args.readme, table(runs, paper))
 
 
 if __name__ == '__main__':

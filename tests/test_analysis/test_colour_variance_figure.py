@@ -4,6 +4,8 @@ import csv
 import os.path as osp
 import sys
 
+import pytest
+
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_tools'))
 from tool_helpers import load_script  # noqa: E402
 
@@ -38,3 +40,50 @@ def test_figure_and_table_from_runs(tmp_path):
     # methods without runs keep the paper's row only
     assert not any(line.startswith('| Gray') for line in table)
     assert any(line.startswith('| *paper: gray*') for line in table)
+
+
+def test_two_stage_rows_get_the_papers_lntl_row(tmp_path):
+    """The paper's LNTL is its two-stage form: with two-stage runs the table
+    repeats the paper's LNTL row under them; without, it appears once."""
+    results = tmp_path / 'results.csv'
+    with open(results, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['method', 'color_var', 'seed', 'test/accuracy/top1',
+                         'test/leakage/probe_accuracy'])
+        writer.writerow(['lntl', 0.02, 0, 80.0, 40.0])
+    figure = load_figure_tool()
+    figure.main([str(results)])
+    table = (tmp_path / 'table.md').read_text().splitlines()
+    assert sum(line.startswith('| *paper: lntl*') for line in table) == 1
+    with open(results, 'a', newline='') as f:
+        csv.writer(f).writerow(['lntl_2stage', 0.05, 0, 60.0, 50.0])
+    figure.main([str(results)])
+    table = (tmp_path / 'table.md').read_text().splitlines()
+    two_stage = next(i for i, line in enumerate(table)
+                     if line.startswith("| LNTL, paper's two stages"))
+    assert table[two_stage].rstrip(' |').endswith('60.0 (1)')
+    assert table[two_stage + 2].startswith('| *paper: lntl* | *81.85*')
+    assert sum(line.startswith('| *paper: lntl*') for line in table) == 2
+
+
+def test_readme_table_is_replaced_between_its_markers(tmp_path):
+    results = tmp_path / 'results.csv'
+    with open(results, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['method', 'color_var', 'seed', 'test/accuracy/top1',
+                         'test/leakage/probe_accuracy'])
+        writer.writerow(['gray', 0.03, 0, 83.4, 23.2])
+    figure = load_figure_tool()
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'intro\n{figure.README_BEGIN}\nold table\n'
+                      f'{figure.README_END}\nafter\n')
+    figure.main([str(results), '--readme', str(readme)])
+    text = readme.read_text()
+    assert text.startswith(f'intro\n{figure.README_BEGIN}\n| method |')
+    assert 'old table' not in text and text.endswith(
+        f'{figure.README_END}\nafter\n')
+    assert '| Gray (gray_cmnist.py) | – | – | 83.4 (1) |' in text
+    readme.write_text('no markers\n')
+    with pytest.raises(SystemExit, match='no .* block'):
+        figure.main([str(results), '--readme', str(readme)])
+    assert readme.read_text() == 'no markers\n'
