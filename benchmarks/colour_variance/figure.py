@@ -69,7 +69,7 @@ def plot(runs: dict, paper: dict, key: str, ylabel: str, path: str,
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7.2, 4.8))
+    fig, ax = plt.subplots(figsize=(10.0, 4.8))
     for method, (label, colour) in METHODS.items():
         row = runs.get(method, {}).get(key)
         if row:
@@ -90,7 +90,8 @@ def plot(runs: dict, paper: dict, key: str, ylabel: str, path: str,
     ax.set_xlabel('color_var (colour variance of the training digits)')
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc='best')
+    # outside the axes, so that no line is hidden behind it
+    ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
