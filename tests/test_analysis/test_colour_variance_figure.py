@@ -14,15 +14,25 @@ def load_figure_tool():
     return load_script('benchmarks/colour_variance/figure.py')
 
 
+HEADER = ['method', 'color_var', 'seed', 'test/accuracy/top1',
+          'test/leakage/probe_accuracy']
+
+
+def write_results(path, rows, mode='w'):
+    """A results.csv as sweep.py --summarize-only writes it (the columns
+    figure.py reads)."""
+    with open(path, mode, newline='') as f:
+        writer = csv.writer(f)
+        if mode == 'w':
+            writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
 def test_figure_and_table_from_runs(tmp_path):
     rows = [('lntl', 0.02, 0, 80.0, 40.0), ('lntl', 0.02, 1, 90.0, 30.0),
             ('baseline', 0.05, 0, 50.0, 60.0)]
     results = tmp_path / 'results.csv'
-    with open(results, 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['method', 'color_var', 'seed', 'test/accuracy/top1',
-                         'test/leakage/probe_accuracy'])
-        writer.writerows(rows)
+    write_results(results, rows)
     load_figure_tool().main([str(results)])
     for name in ('accuracy.png', 'leakage.png'):
         assert (tmp_path / name).read_bytes()[:4] == b'\x89PNG'
@@ -46,17 +56,12 @@ def test_two_stage_rows_get_the_papers_lntl_row(tmp_path):
     """The paper's LNTL is its two-stage form: with two-stage runs the table
     repeats the paper's LNTL row under them; without, it appears once."""
     results = tmp_path / 'results.csv'
-    with open(results, 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['method', 'color_var', 'seed', 'test/accuracy/top1',
-                         'test/leakage/probe_accuracy'])
-        writer.writerow(['lntl', 0.02, 0, 80.0, 40.0])
+    write_results(results, [['lntl', 0.02, 0, 80.0, 40.0]])
     figure = load_figure_tool()
     figure.main([str(results)])
     table = (tmp_path / 'table.md').read_text().splitlines()
     assert sum(line.startswith('| *paper: lntl*') for line in table) == 1
-    with open(results, 'a', newline='') as f:
-        csv.writer(f).writerow(['lntl_2stage', 0.05, 0, 60.0, 50.0])
+    write_results(results, [['lntl_2stage', 0.05, 0, 60.0, 50.0]], mode='a')
     figure.main([str(results)])
     table = (tmp_path / 'table.md').read_text().splitlines()
     two_stage = next(i for i, line in enumerate(table)
@@ -68,11 +73,7 @@ def test_two_stage_rows_get_the_papers_lntl_row(tmp_path):
 
 def test_readme_table_is_replaced_between_its_markers(tmp_path):
     results = tmp_path / 'results.csv'
-    with open(results, 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['method', 'color_var', 'seed', 'test/accuracy/top1',
-                         'test/leakage/probe_accuracy'])
-        writer.writerow(['gray', 0.03, 0, 83.4, 23.2])
+    write_results(results, [['gray', 0.03, 0, 83.4, 23.2]])
     figure = load_figure_tool()
     readme = tmp_path / 'README.md'
     readme.write_text(f'intro\n{figure.README_BEGIN}\nold table\n'
