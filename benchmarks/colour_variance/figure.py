@@ -165,13 +165,14 @@ def main(argv=None) -> None:
          osp.join(out, 'accuracy.png'))
     plot(runs, paper, PROBE, 'leakage probe on f (%, test split)',
          osp.join(out, 'leakage.png'), chance=10.0)
+    table_md = table(runs, paper)
     with open(osp.join(out, 'table.md'), 'w') as f:
         f.write('Unbiased test top-1 (%), mean ± std (seeds), checkpoints '
                 'selected on val; leakage probe: a linear probe\'s colour '
                 'accuracy on f (chance 10 %); paper rows in italics.\n\n')
-        f.write(table(runs, paper))
+        f.write(table_md)
     if args.readme:
-        update_readme(args.readme, table(runs, paper))
+        update_readme(args.readme, table_md)
 
 
 if __name__ == '__main__':
