@@ -19,7 +19,10 @@ class LNTLConvNet(BaseBackbone):
     - ``f`` (the feature extractor whose output the bias predictor taps):
       BatchNorm on the normalised input, Conv 3->32 k5 p2, ReLU,
       MaxPool k3 s2 p1, Conv 32->32 k3 p1, ReLU. Output: 32x14x14 for a 28x28
-      input.
+      input. The first ReLU runs after the pooling: max pooling and ReLU
+      commute (both are monotone), so the outputs and gradients are
+      bit-identical to the paper's order while ReLU and its backward touch a
+      quarter of the values.
     - ``g`` (the label branch, without its final Linear layer, which is the
       classification head): Conv 32->64 k3 s2 p1, ReLU, Conv 64->64 k3 p1,
       ReLU, global average pooling. Output: a 64-d vector.
@@ -64,8 +67,8 @@ class LNTLConvNet(BaseBackbone):
         self.input_norm = build_norm_layer(norm_cfg, in_channels)[1]
         self.f = nn.Sequential(
             nn.Conv2d(in_channels, f_channels, kernel_size=5, padding=2),
-            nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+            nn.ReLU(inplace=True),
             nn.Conv2d(f_channels, f_channels, kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
         )
