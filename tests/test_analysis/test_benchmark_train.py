@@ -18,7 +18,8 @@ def test_benchmark_reports_every_phase_against_the_baseline(tmp_path):
     out = tmp_path / 'bench.json'
     result = tool.main([
         osp.join(REPO, 'configs', 'lnl_cmnist.py'), '--iters', '3',
-        '--warmup', '1', '--rounds', '2', '--out', str(out), '--baseline',
+        '--warmup', '1', '--rounds', '2', '--settle-rounds', '0',
+        '--out', str(out), '--baseline',
         osp.join(REPO, 'configs', 'baseline_cmnist.py'), '--cfg-options',
         'train_dataloader.dataset.source=sample',
     ])
@@ -124,3 +125,38 @@ def test_the_loop_does_the_work_of_train_step(monkeypatch):
     # after the warm-up also serves the reversal step (which steps h too)
     assert counted == dict(warmup=dict(f=4, h_step=4),
                            unlearning=dict(f=4, h_step=6))
+
+
+def test_settle_rounds_run_every_measurement_untimed_first(monkeypatch):
+    """The settling round measures every job once and its values are
+    discarded; the timed rounds follow in their rotating order."""
+    from types import SimpleNamespace
+
+    from mmengine.config import Config
+    tool = load_tool()
+    calls = []
+
+    def fake(kind):
+        def measure(cfg, *args):
+            calls.append((cfg.phase, kind))
+            return float(len(calls))  # the call's number: what was reported
+        return measure
+
+    monkeypatch.setattr(tool, 'measure_runner', fake('runner'))
+    monkeypatch.setattr(tool, 'measure_loop', fake('loop'))
+    cfgs = {phase: Config(dict(phase=phase,
+                               train_dataloader=dict(batch_size=128)))
+            for phase in ('warmup', 'baseline')}
+    args = SimpleNamespace(rounds=2, settle_rounds=1, skip_loop=False,
+                           warmup=1, iters=2)
+    result = tool.measure_rounds(cfgs, args)
+    jobs = [('warmup', 'runner'), ('warmup', 'loop'),
+            ('baseline', 'runner'), ('baseline', 'loop')]
+    assert calls == jobs + jobs + jobs[1:] + jobs[:1]
+    # calls 1-4 settle; round 0 is calls 5-8, round 1 calls 9-12 (rotated)
+    assert result['warmup']['runner_img_s_rounds'] == [5.0, 12.0]
+    assert result['warmup']['loop_img_s_rounds'] == [6.0, 9.0]
+    assert result['baseline']['runner_img_s_rounds'] == [7.0, 10.0]
+    with pytest.raises(SystemExit, match='--settle-rounds -1'):
+        tool.measure_rounds(
+            cfgs, SimpleNamespace(**{**vars(args), 'settle_rounds': -1}))

@@ -25,9 +25,11 @@ iteration times its epochs. Validation and testing are not in it.
 
 Every measurement runs in ``--rounds`` rounds, in an order that rotates from
 round to round, and is reported as the median with the per-round values
-beside it: the first measurement in a process pays one-time costs (kernel
-selection, memory pools) that a single pass would charge to whichever runs
-first, and on a shared 2-core machine a single pass varies by about 10 %.
+beside it. Before them, ``--settle-rounds`` untimed rounds (default 1) run
+every measurement once and are discarded: the first Runner of a process pays
+one-time costs (imports, kernel selection, the allocator's first growth)
+that made the first timed round of the warm-up phase twice as slow as the
+others. On a shared 2-core machine a single pass varies by about 10 %.
 Validation, checkpoints and custom hooks are off, so (a) and (b) time the
 same step. Example::
 
@@ -66,6 +68,10 @@ def parse_args(argv=None):
     parser.add_argument('--rounds', type=int, default=3,
                         help='alternating rounds of (a) and (b); medians '
                         'are reported')
+    parser.add_argument('--settle-rounds', type=int, default=1,
+                        help='untimed rounds of every measurement before '
+                        'the timed ones, to absorb the process\'s '
+                        'one-time costs')
     parser.add_argument('--skip-loop', action='store_true',
                         help='skip the hand-written loop (b)')
     parser.add_argument('--baseline',
@@ -313,21 +319,31 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
 def measure_rounds(cfgs: dict, args) -> dict:
     """(a), (b) and a / b of every phase in ``cfgs`` (phase -> config set
     up for it) over ``args.rounds`` rounds, the order of the measurements
-    rotating from round to round: per phase the medians, the per-round
-    values under ``*_rounds`` and the seconds per Runner iteration."""
+    rotating from round to round, after ``args.settle_rounds`` untimed
+    rounds: per phase the medians, the per-round values under ``*_rounds``
+    and the seconds per Runner iteration."""
     if args.rounds < 1:
         raise SystemExit(f'--rounds {args.rounds}: must be at least 1')
+    if args.settle_rounds < 0:
+        raise SystemExit(f'--settle-rounds {args.settle_rounds}: must be 0 '
+                         'or more')
     jobs = [(phase, kind) for phase in cfgs
             for kind in (('runner', ) if args.skip_loop else
                          ('runner', 'loop'))]
     values = {job: [] for job in jobs}
+
+    def measure(phase, kind):
+        cfg = cfgs[phase].copy()
+        return (measure_runner(cfg, args.warmup) if kind == 'runner' else
+                measure_loop(cfg, args.iters, args.warmup))
+
+    for _ in range(args.settle_rounds):
+        for job in jobs:
+            measure(*job)
     for index in range(args.rounds):
         shift = index % len(jobs)
-        for phase, kind in jobs[shift:] + jobs[:shift]:
-            cfg = cfgs[phase].copy()
-            values[phase, kind].append(
-                measure_runner(cfg, args.warmup) if kind == 'runner' else
-                measure_loop(cfg, args.iters, args.warmup))
+        for job in jobs[shift:] + jobs[:shift]:
+            values[job].append(measure(*job))
     result = {}
     for phase, cfg in cfgs.items():
         runner = values[phase, 'runner']
@@ -403,7 +419,8 @@ def main(argv=None) -> dict:
             batch_size=probe.train_dataloader.batch_size,
             num_workers=probe.train_dataloader.num_workers,
             iters=args.iters,
-            rounds=args.rounds)
+            rounds=args.rounds,
+            settle_rounds=args.settle_rounds)
         phases = measure_rounds(cfgs, args)
         if args.baseline:
             unit = phases['baseline']['s_per_iter']
