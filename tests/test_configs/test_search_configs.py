@@ -1,0 +1,81 @@
+"""The search configs under benchmarks/: they load, pass the config checks
+the tools run before training, and keep the recommended recipe's schedule
+where they change the warm-up or the unlearning length."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+import lnl_mm  # noqa: F401
+from lnl_mm.utils.preflight import check_config
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+SEARCH_CONFIGS = sorted(
+    glob.glob(osp.join(REPO, 'benchmarks', 'beyond_paper_search', '*.py')) +
+    glob.glob(osp.join(REPO, 'benchmarks', 'blindeye_search', '*.py')))
+
+
+def lr_per_epoch(cfg: Config) -> list:
+    """The main optimizer's lr during each epoch of ``cfg`` (MultiStepLR
+    schedulers only, as the recipes use)."""
+    base = cfg.optim_wrapper.main.optimizer.lr
+    lrs = []
+    for epoch in range(cfg.train_cfg.max_epochs):
+        lr = base
+        for sched in cfg.param_scheduler:
+            assert sched['type'] == 'MultiStepLR'
+            lr *= sched['gamma'] ** sum(m <= epoch
+                                        for m in sched['milestones'])
+        lrs.append(round(lr, 12))
+    return lrs
+
+
+def test_there_are_search_configs():
+    names = {osp.basename(p) for p in SEARCH_CONFIGS}
+    assert {'lntl_mu_dann.py', 'lntl_warmup5.py', 'lntl_unlearn20.py',
+            'blindeye_cmnist_from_baseline.py'} <= names
+
+
+@pytest.mark.parametrize('path', SEARCH_CONFIGS,
+                         ids=[osp.basename(p) for p in SEARCH_CONFIGS])
+def test_search_config_passes_the_checks(path):
+    cfg = Config.fromfile(path)
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.source = 'sample'
+        cfg[f'{split}_dataloader'].num_workers = 0
+        cfg[f'{split}_dataloader'].persistent_workers = False
+    check_config(cfg, data_files=False)
+
+
+def test_recommended_schedule_per_phase():
+    """lnl_cmnist.py: 0.01, 0.001, 1e-4 in the warm-up, 0.001, 1e-4, 1e-5 in
+    the unlearning phase (the pattern the variants keep)."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    assert lr_per_epoch(cfg) == [0.01] * 4 + [0.001] * 4 + [1e-4] * 2 + \
+        [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
+
+
+def test_shorter_warm_up_keeps_the_unlearning_schedule():
+    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
+                                   'lntl_warmup5.py'))
+    assert cfg.model.pretrain_epochs == 5
+    assert lr_per_epoch(cfg) == [0.01] * 2 + [0.001] * 2 + [1e-4] + \
+        [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
+
+
+def test_longer_unlearning_scales_its_lr_drops():
+    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
+                                   'lntl_unlearn20.py'))
+    assert cfg.model.pretrain_epochs == 10
+    assert lr_per_epoch(cfg) == [0.01] * 4 + [0.001] * 4 + [1e-4] * 2 + \
+        [0.001] * 8 + [1e-4] * 8 + [1e-5] * 4
+
+
+def test_mu_ramp_is_the_only_change():
+    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
+                                   'lntl_mu_dann.py'))
+    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    assert cfg.model.bias_neck == dict(ref.model.bias_neck, schedule='dann',
+                                       gamma=10.0)
+    assert cfg.param_scheduler == ref.param_scheduler
