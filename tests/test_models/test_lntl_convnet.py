@@ -11,7 +11,7 @@ from lnl_mm.models.backbones import LNTLConvNet
 
 def paper_order_f(net: LNTLConvNet) -> nn.Sequential:
     """``net.f`` rebuilt in the paper's order (ReLU before the max pooling),
-    sharing copies of ``net``'s weights."""
+    with copies of ``net``'s weights."""
     conv1, conv2 = copy.deepcopy(net.f[0]), copy.deepcopy(net.f[3])
     return nn.Sequential(conv1, nn.ReLU(inplace=True),
                          nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
