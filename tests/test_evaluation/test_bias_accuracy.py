@@ -120,3 +120,33 @@ def test_many_classes_and_predictions_beyond_the_dataset_classes(tmp_path):
     assert results['accuracy/top1'] == pytest.approx(90.0)
     assert osp.getsize(tmp_path / 'confusion_matrix_eval.png') > 1000
     assert osp.getsize(tmp_path / 'bias_grid_eval.png') > 1000
+
+
+@pytest.mark.parametrize('setting, epoch, stage, drawn', [
+    ('last', 3, 'val', False),   # validation of epoch 4 of 10
+    ('last', 9, 'val', True),    # validation of the last epoch
+    ('last', 3, 'test', True),   # a test is always drawn
+    ('last', None, 'val', True),  # a validation outside a training
+    (True, 3, 'val', True),
+    (False, 9, 'test', False),
+])
+def test_confusion_matrix_png_only_where_it_is_kept(tmp_path, setting, epoch,
+                                                    stage, drawn):
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_instance(f'png_{setting}_{epoch}_{stage}')
+    hub.update_info('loop_stage', stage)
+    if epoch is not None:
+        hub.update_info('epoch', epoch)
+        hub.update_info('max_epochs', 10)
+    try:
+        metric = BiasAccuracy(out_dir=str(tmp_path),
+                              save_confusion_matrix=setting)
+        metric.dataset_meta = dict(classes=('0', '1'))
+        metric.process(None, [sample(0, 0, True), sample(1, 0, False)])
+        assert metric.evaluate(2)['accuracy/top1'] == 50.0
+        assert osp.exists(tmp_path / f'confusion_matrix_{stage}.png') == drawn
+    finally:
+        for key in ('loop_stage', 'epoch', 'max_epochs'):
+            hub.pop_info(key, None)
+    with pytest.raises(ValueError, match='save_confusion_matrix'):
+        BiasAccuracy(save_confusion_matrix='every')

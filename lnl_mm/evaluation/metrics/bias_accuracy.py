@@ -40,8 +40,12 @@ class BiasAccuracy(BaseMetric):
         out_dir (str, optional): Folder for the confusion-matrix PNG. By
             default the Runner's log folder of this run
             (``work_dir/<timestamp>``); with neither, no PNG is written.
-        save_confusion_matrix (bool): Whether to write the PNG.
-            Defaults to True.
+        save_confusion_matrix (bool | str): When to write the PNG:
+            ``'last'``, after every evaluation except the validations of a
+            training before its last epoch (each would overwrite the one
+            before it: a training leaves the matrix of its last epoch;
+            ``tools/test.py`` draws that of the checkpoint it tests); True
+            after every evaluation; False never. Defaults to ``'last'``.
         save_bias_grid (bool | str): Whether to write the class x bias
             accuracy grid: ``'auto'`` when the dataset declares
             ``bias_classes`` other than its ``classes`` (there a confusion
@@ -55,12 +59,16 @@ class BiasAccuracy(BaseMetric):
 
     def __init__(self,
                  out_dir: Optional[str] = None,
-                 save_confusion_matrix: bool = True,
+                 save_confusion_matrix='last',
                  save_bias_grid='auto',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.out_dir = out_dir
+        if save_confusion_matrix not in (True, False, 'last'):
+            raise ValueError(
+                f'BiasAccuracy: save_confusion_matrix='
+                f"{save_confusion_matrix!r} must be 'last', True or False.")
         self.save_confusion_matrix = save_confusion_matrix
         if save_bias_grid not in (True, False, 'auto'):
             raise ValueError(
@@ -181,8 +189,19 @@ class BiasAccuracy(BaseMetric):
         MMLogger.get_current_instance().info(
             f'Saved the {stage} class x bias accuracy grid to {path}')
 
+    def _is_validation_before_last_epoch(self) -> bool:
+        """Whether this evaluation validates a training epoch other than
+        its last (read from the Runner's message hub)."""
+        hub = MessageHub.get_current_instance()
+        epoch, max_epochs = hub.get_info('epoch'), hub.get_info('max_epochs')
+        return (hub.get_info('loop_stage') == 'val'
+                and isinstance(epoch, int) and isinstance(max_epochs, int)
+                and epoch + 1 < max_epochs)
+
     def _save_confusion_matrix(self, matrix: np.ndarray) -> None:
-        if not self.save_confusion_matrix:
+        if not self.save_confusion_matrix or (
+                self.save_confusion_matrix == 'last'
+                and self._is_validation_before_last_epoch()):
             return
         path = self._figure_path('confusion_matrix')
         if path is None:
