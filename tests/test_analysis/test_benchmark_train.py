@@ -139,7 +139,8 @@ def test_settle_rounds_run_every_measurement_untimed_first(monkeypatch):
     def fake(kind):
         def measure(cfg, *args):
             calls.append((cfg.phase, kind))
-            return float(len(calls))  # the call's number: what was reported
+            # the call's number: what was reported
+            return tool.Timing(float(len(calls)), 1.0 / len(calls))
         return measure
 
     monkeypatch.setattr(tool, 'measure_runner', fake('runner'))
@@ -157,6 +158,21 @@ def test_settle_rounds_run_every_measurement_untimed_first(monkeypatch):
     assert result['warmup']['runner_img_s_rounds'] == [5.0, 12.0]
     assert result['warmup']['loop_img_s_rounds'] == [6.0, 9.0]
     assert result['baseline']['runner_img_s_rounds'] == [7.0, 10.0]
+    assert result['warmup']['runner_over_loop_rounds'] == [5 / 6, 12 / 9]
+    assert result['warmup']['runner_over_loop_median_iter_rounds'] == \
+        pytest.approx([5 / 6, 12 / 9])
+    assert result['warmup']['runner_median_iter_ms_rounds'] == \
+        pytest.approx([200.0, 1000 / 12])
     with pytest.raises(SystemExit, match='--settle-rounds -1'):
         tool.measure_rounds(
             cfgs, SimpleNamespace(**{**vars(args), 'settle_rounds': -1}))
+
+
+def test_timing_gives_throughput_and_a_median_a_pause_does_not_move():
+    tool = load_tool()
+    # 5 timed iterations of 1 s, one of them hit by a 9 s pause
+    stamps = [0.0, 1.0, 2.0, 3.0, 13.0, 14.0]
+    timed = tool.timing(stamps, 1, batch_size=10)
+    assert timed.img_s == pytest.approx(4 * 10 / 13)
+    assert timed.median_iter_s == 1.0
+    assert tool.images_per_second(stamps, 1, 10) == timed.img_s

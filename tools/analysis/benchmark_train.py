@@ -12,7 +12,10 @@ config has: ``train`` for a plain classifier; ``warmup`` (the first
     detached forward of ``f``, ``warmup_bias_steps`` of them in the warm-up
     and ``bias_steps - 1`` after it; the reversal step after the warm-up),
     on the training split pre-tensorised in memory;
-(c) the ratio a / b.
+(c) the ratio a / b, from the throughputs and from the median iterations
+    (``runner_over_loop_median_iter``): a pause of the host that hits a few
+    iterations of one measurement lowers its throughput but not its median
+    iteration, so the second ratio is what the Runner itself costs.
 
 With ``--baseline CONFIG`` (e.g. configs/baseline_cmnist.py) the baseline's
 ``train`` phase is measured in the same rounds, so every phase's cost is
@@ -45,6 +48,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import namedtuple
 
 import torch
 import torch.nn.functional as F
@@ -151,19 +155,32 @@ class IterClock(Hook):
         self.stamps.append(time.perf_counter())
 
 
-def images_per_second(stamps, warmup: int, batch_size: int) -> float:
+#: What one measurement gives: its throughput (images/s over the timed
+#: iterations, which pauses of the host lower) and its median iteration
+#: (seconds; a pause that hits a few iterations does not move it).
+Timing = namedtuple('Timing', ['img_s', 'median_iter_s'])
+
+
+def timing(stamps, warmup: int, batch_size: int) -> Timing:
+    """The :class:`Timing` of the iterations that ended at ``stamps``
+    after the first ``warmup``."""
     timed = stamps[warmup:]
-    return (len(timed) - 1) * batch_size / (timed[-1] - timed[0])
+    steps = [b - a for a, b in zip(timed, timed[1:])]
+    return Timing((len(timed) - 1) * batch_size / (timed[-1] - timed[0]),
+                  statistics.median(steps))
 
 
-def measure_runner(cfg: Config, warmup: int) -> float:
-    """(a): images/s of ``runner.train()``."""
+def images_per_second(stamps, warmup: int, batch_size: int) -> float:
+    return timing(stamps, warmup, batch_size).img_s
+
+
+def measure_runner(cfg: Config, warmup: int) -> Timing:
+    """(a): the :class:`Timing` of ``runner.train()``."""
     runner = build_runner(cfg)
     clock = IterClock()
     runner.register_hook(clock, priority='LOWEST')
     runner.train()
-    return images_per_second(clock.stamps, warmup,
-                             cfg.train_dataloader.batch_size)
+    return timing(clock.stamps, warmup, cfg.train_dataloader.batch_size)
 
 
 def measure_pipeline(cfg: Config, iters: int, warmup: int) -> float:
@@ -231,9 +248,9 @@ def bias_ce(model, feats, targets):
         for c in range(targets.shape[1]))
 
 
-def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
-    """(b): images/s of a hand-written loop with the config's modules,
-    doing the work of the config's ``train_step`` in the phase ``cfg`` was
+def measure_loop(cfg: Config, iters: int, warmup: int) -> Timing:
+    """(b): the :class:`Timing` of a hand-written loop with the config's
+    modules, doing the work of the config's ``train_step`` in the phase ``cfg`` was
     set up for (:func:`benchmark_config`)."""
     from mmpretrain.registry import DATASETS
 
@@ -312,7 +329,7 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> float:
         if device == 'cuda':
             torch.cuda.synchronize()
         stamps.append(time.perf_counter())
-    return images_per_second(stamps, warmup, batch_size)
+    return timing(stamps, warmup, batch_size)
 
 
 def measure_rounds(cfgs: dict, args) -> dict:
@@ -345,19 +362,31 @@ def measure_rounds(cfgs: dict, args) -> dict:
             values[job].append(measure(*job))
     result = {}
     for phase, cfg in cfgs.items():
-        runner = values[phase, 'runner']
+        runner = [t.img_s for t in values[phase, 'runner']]
         entry = dict(runner_img_s=statistics.median(runner),
-                     runner_img_s_rounds=runner)
+                     runner_img_s_rounds=runner,
+                     runner_median_iter_ms_rounds=[
+                         1e3 * t.median_iter_s
+                         for t in values[phase, 'runner']])
         entry['s_per_iter'] = cfg.train_dataloader.batch_size / \
             entry['runner_img_s']
-        loop = values.get((phase, 'loop'))
-        if loop:
+        loop_timings = values.get((phase, 'loop'))
+        if loop_timings:
+            loop = [t.img_s for t in loop_timings]
             ratios = [a / b for a, b in zip(runner, loop)]
+            # the same ratio from the median iterations: what the Runner
+            # costs per iteration, without the host's pauses
+            steady = [b.median_iter_s / a.median_iter_s for a, b in zip(
+                values[phase, 'runner'], loop_timings)]
             entry.update(
                 loop_img_s=statistics.median(loop),
                 loop_img_s_rounds=loop,
+                loop_median_iter_ms_rounds=[
+                    1e3 * t.median_iter_s for t in loop_timings],
                 runner_over_loop=statistics.median(ratios),
-                runner_over_loop_rounds=ratios)
+                runner_over_loop_rounds=ratios,
+                runner_over_loop_median_iter=statistics.median(steady),
+                runner_over_loop_median_iter_rounds=steady)
         result[phase] = entry
     return result
 
