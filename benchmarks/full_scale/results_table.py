@@ -24,7 +24,8 @@ from collections import OrderedDict
 METHODS = OrderedDict(
     baseline=('Baseline', '`baseline_cmnist.py`'),
     gray=('Gray', '`gray_cmnist.py`'),
-    blindeye=('BlindEye', '`blindeye_cmnist.py`'),
+    blindeye=("BlindEye, paper's lambda 0.01 (superseded)",
+              '`superseded_recipes/blindeye_cmnist_paper_lambda.py`'),
     lntl_paper=("LNTL, paper's lambda/mu, one run", '`lnl_cmnist_paper.py`'),
     lntl_2stage_paper=("LNTL, paper's lambda/mu, two stages",
                        '`lnl_cmnist_from_baseline.py`'),

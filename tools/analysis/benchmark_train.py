@@ -250,8 +250,8 @@ def bias_ce(model, feats, targets):
 
 def measure_loop(cfg: Config, iters: int, warmup: int) -> Timing:
     """(b): the :class:`Timing` of a hand-written loop with the config's
-    modules, doing the work of the config's ``train_step`` in the phase ``cfg`` was
-    set up for (:func:`benchmark_config`)."""
+    modules, doing the work of the config's ``train_step`` in the phase
+    ``cfg`` was set up for (:func:`benchmark_config`)."""
     from mmpretrain.registry import DATASETS
 
     # imported here, so that --skip-loop can time an older tree that lacks
