@@ -31,7 +31,8 @@ round to round, and is reported as the median with the per-round values
 beside it. Before them, ``--settle-rounds`` untimed rounds (default 1) run
 every measurement once and are discarded: the first Runner of a process pays
 one-time costs (imports, kernel selection, the allocator's first growth)
-that can make its first timed round up to twice as slow as the others. On a shared 2-core machine a single pass varies by about 10 %.
+that can make its first timed round up to twice as slow as the others. On
+a shared 2-core machine a single pass varies by about 10 %.
 Validation, checkpoints and custom hooks are off, so (a) and (b) time the
 same step. Example::
 
