@@ -3,7 +3,7 @@ packs them one by one.
 
 A DataLoader asks a map-style data set for a batch's samples through
 ``__getitems__`` when it has one. For samples that are already arrays in
-memory and a pipeline that only packs them (``PipeLine = [PackInputs]``),
+memory and a pipeline that only packs them (one ``PackInputs``),
 most of the per-sample cost is the packing's own overhead: a copy of every
 array, a layout change of every image and a tensor per label. Done for the
 whole batch, the same results cost a fraction of that.
