@@ -19,6 +19,10 @@ $SWEEP --methods baseline --color-vars 0.020 0.035 0.050 --seeds 1 2
 # 0.035 and 0.050
 $SWEEP --methods lntl --color-vars 0.020 0.050 0.035 0.025 0.030 0.040 0.045 --seeds 0
 $SWEEP --methods lntl --color-vars 0.020 0.035 0.050 --seeds 1 2
+# BlindEye as searched on val (blindeye_cmnist.py): seeds 0-2 at 0.020,
+# seed 0 at the other color_vars
+$SWEEP --methods blindeye --color-vars 0.020 --seeds 0 1 2
+$SWEEP --methods blindeye --color-vars 0.025 0.030 0.035 0.050 0.040 0.045 --seeds 0
 # the paper's two stages: lnl_cmnist_from_baseline.py (10 unlearning
 # epochs) from the last checkpoint of the baseline run of the same
 # color_var and seed, seed 0 at every color_var
