@@ -138,6 +138,8 @@ def read_results(path):
 def test_results_are_the_study_means(models):
     with open(osp.join(REPO, 'README.md'), encoding='utf-8') as f:
         readme = f.read()
+    studies = {path: read_results(path)
+               for path in {RESULTS, *RESULTS_OF.values()}}
     with_results = {n for n, m in models.items() if m['Results']}
     assert with_results == set(METHOD)
     for name in with_results:
@@ -146,7 +148,7 @@ def test_results_are_the_study_means(models):
             color_var = float(re.fullmatch(
                 r'Colored MNIST \(color_var (0\.\d+)\)',
                 result['Dataset']).group(1))
-            rows = read_results(RESULTS_OF.get(name, RESULTS))
+            rows = studies[RESULTS_OF.get(name, RESULTS)]
             runs = [r for r in rows if r['method'] == METHOD[name]
                     and float(r['color_var']) == color_var]
             assert runs, (name, color_var)
