@@ -38,8 +38,8 @@ from .preflight import (TRAIN_FIELDS, check_config, check_dataloader_cfgs,
                         check_model_against_data, check_model_cfg,
                         check_optimizer_cfgs, check_optimizers_against_model,
                         check_train_loop_cfg)
-from .numerics import (non_finite_entries, non_finite_model_state,
-                       non_finite_tensors)
+from .numerics import (all_finite, non_finite_entries,
+                       non_finite_model_state, non_finite_tensors)
 from .runner_utils import (named_optim_wrappers, named_optimizers,
                            runner_model, unwrap_model)
 from .state_dict_fit import StateDictFit, compare_state_dicts
@@ -71,7 +71,7 @@ __all__ = [
     'DataFileNotFoundError', 'NonFiniteLossError', 'ResumeError',
     'UserError', 'WorkDirError',
     'atomic_file', 'atomic_write_text', 'commit_file',
-    'non_finite_model_state',
+    'all_finite', 'non_finite_model_state',
     'remove_stale_temp_files', 'temp_path_for', 'non_finite_entries',
     'non_finite_tensors', 'StateDictFit', 'compare_state_dicts',
     'check_free_space', 'check_writable_dir', 'estimate_checkpoint_bytes',

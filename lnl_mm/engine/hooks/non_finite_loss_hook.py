@@ -7,7 +7,7 @@ from mmengine.optim import AmpOptimWrapper
 from mmpretrain.registry import HOOKS
 
 from lnl_mm.utils.errors import ConfigError, NonFiniteLossError
-from lnl_mm.utils.numerics import (non_finite_entries,
+from lnl_mm.utils.numerics import (all_finite, non_finite_entries,
                                    non_finite_model_state)
 from lnl_mm.utils.runner_utils import (named_optim_wrappers, named_optimizers,
                                        runner_model)
@@ -16,14 +16,9 @@ POLICIES = ('stop', 'skip', 'warn')
 
 
 def _has_non_finite_grad(optimizer: torch.optim.Optimizer) -> bool:
-    grads = [
+    return not all_finite(
         p.grad for group in optimizer.param_groups for p in group['params']
-        if p.grad is not None
-    ]
-    if not grads:
-        return False
-    return not bool(torch.stack([torch.isfinite(g).all()
-                                 for g in grads]).all())
+        if p.grad is not None)
 
 
 def _drop_grads(optimizer: torch.optim.Optimizer) -> None:
