@@ -86,7 +86,9 @@ def pack_batch(rows: Sequence[dict], pack: PackInputs) -> Optional[List[dict]]:
     for i, row in enumerate(rows):
         sample = DataSample()
         if labels is not None:
-            sample.set_gt_label(labels[i])
+            # what set_gt_label stores for a 1-D long tensor, without its
+            # per-sample type dispatch
+            sample.set_field(labels[i], 'gt_label', dtype=torch.Tensor)
         for key in kept:
             sample.set_field(arrays[key][i] if key in arrays else row[key],
                              key)
