@@ -5,7 +5,8 @@
 # extra steps started sharing one forward of f; and the predicted training
 # time of a full-scale run (55,000 digits, 20 epochs).
 #   after:  this checkout, tools/analysis/benchmark_train.py (Runner and
-#           the hand-written loop that does the same work, 3 rounds)
+#           the hand-written loop that does the same work, apart and in
+#           alternating blocks (paired), 3 rounds)
 #   before: the tree before those changes (its lnl_mm and configs), timed
 #           by the same tool (copied in), Runner only (its loop follows
 #           the new train_step)
@@ -27,8 +28,8 @@ cp tools/analysis/benchmark_train.py "$old/tools/analysis/benchmark_train_phases
 python - "$out" <<'PY'
 import json, sys, os.path as osp
 out = sys.argv[1]
-print('| code | phase | Runner s/iter | per round | x baseline iteration | loop s/iter | Runner / loop | per round |')
-print('|---|---|---|---|---|---|---|---|')
+print('| code | phase | Runner s/iter | per round | x baseline iteration | loop s/iter | Runner / loop | per round | paired Runner / loop | per round |')
+print('|---|---|---|---|---|---|---|---|---|---|')
 for code in ('before', 'after'):
     r = json.load(open(osp.join(out, f'{code}.json')))
     for phase, e in r['phases'].items():
@@ -36,8 +37,10 @@ for code in ('before', 'after'):
         loop = f"{128 / e['loop_img_s']:.3f}" if 'loop_img_s' in e else '–'
         ratio = f"{e['runner_over_loop']:.2f}" if 'runner_over_loop' in e else '–'
         ratios = ', '.join(f'{v:.2f}' for v in e.get('runner_over_loop_rounds', [])) or '–'
+        paired = f"{e['runner_over_loop_paired']:.3f}" if 'runner_over_loop_paired' in e else '–'
+        paireds = ', '.join(f'{v:.3f}' for v in e.get('runner_over_loop_paired_rounds', [])) or '–'
         print(f"| {code} | {phase} | {e['s_per_iter']:.3f} | {rounds} | "
-              f"{e['cost_in_baseline_iters']:.2f} | {loop} | {ratio} | {ratios} |")
+              f"{e['cost_in_baseline_iters']:.2f} | {loop} | {ratio} | {ratios} | {paired} | {paireds} |")
 for code in ('before', 'after'):
     p = json.load(open(osp.join(out, f'{code}.json')))['predicted']
     print(f"\n{code}: predicted training time of configs/lnl_cmnist.py on "

@@ -39,6 +39,13 @@ def test_benchmark_reports_every_phase_against_the_baseline(tmp_path):
         assert entry['runner_over_loop_rounds'] == pytest.approx([
             a / b for a, b in zip(entry['runner_img_s_rounds'],
                                   entry['loop_img_s_rounds'])])
+        # the paired measurement: per round the ratio of its medians
+        assert entry['runner_over_loop_paired_rounds'] == pytest.approx([
+            loop / runner for runner, loop in zip(
+                entry['paired_runner_median_iter_ms_rounds'],
+                entry['paired_loop_median_iter_ms_rounds'])])
+        assert len(entry['runner_over_loop_paired_rounds']) == 2
+        assert entry['runner_over_loop_paired'] > 0
         assert entry['s_per_iter'] == pytest.approx(
             128 / entry['runner_img_s'])
         assert entry['cost_in_baseline_iters'] == pytest.approx(
@@ -143,26 +150,39 @@ def test_settle_rounds_run_every_measurement_untimed_first(monkeypatch):
             return tool.Timing(float(len(calls)), 1.0 / len(calls))
         return measure
 
+    def fake_paired(cfg, *args):
+        calls.append((cfg.phase, 'paired'))
+        # runner and loop iterations of the call's number and twice that
+        return tool.Paired(float(len(calls)), 2.0 * len(calls))
+
     monkeypatch.setattr(tool, 'measure_runner', fake('runner'))
     monkeypatch.setattr(tool, 'measure_loop', fake('loop'))
+    monkeypatch.setattr(tool, 'measure_paired', fake_paired)
     cfgs = {phase: Config(dict(phase=phase,
                                train_dataloader=dict(batch_size=128)))
             for phase in ('warmup', 'baseline')}
     args = SimpleNamespace(rounds=2, settle_rounds=1, skip_loop=False,
-                           warmup=1, iters=2)
+                           warmup=1, iters=2, pair_block=10)
     result = tool.measure_rounds(cfgs, args)
-    jobs = [('warmup', 'runner'), ('warmup', 'loop'),
-            ('baseline', 'runner'), ('baseline', 'loop')]
+    jobs = [('warmup', 'runner'), ('warmup', 'loop'), ('warmup', 'paired'),
+            ('baseline', 'runner'), ('baseline', 'loop'),
+            ('baseline', 'paired')]
     assert calls == jobs + jobs + jobs[1:] + jobs[:1]
-    # calls 1-4 settle; round 0 is calls 5-8, round 1 calls 9-12 (rotated)
-    assert result['warmup']['runner_img_s_rounds'] == [5.0, 12.0]
-    assert result['warmup']['loop_img_s_rounds'] == [6.0, 9.0]
-    assert result['baseline']['runner_img_s_rounds'] == [7.0, 10.0]
-    assert result['warmup']['runner_over_loop_rounds'] == [5 / 6, 12 / 9]
+    # calls 1-6 settle; round 0 is calls 7-12, round 1 calls 13-18
+    # (rotated by one)
+    assert result['warmup']['runner_img_s_rounds'] == [7.0, 18.0]
+    assert result['warmup']['loop_img_s_rounds'] == [8.0, 13.0]
+    assert result['baseline']['runner_img_s_rounds'] == [10.0, 15.0]
+    assert result['warmup']['runner_over_loop_rounds'] == [7 / 8, 18 / 13]
     assert result['warmup']['runner_over_loop_median_iter_rounds'] == \
-        pytest.approx([5 / 6, 12 / 9])
+        pytest.approx([7 / 8, 18 / 13])
     assert result['warmup']['runner_median_iter_ms_rounds'] == \
-        pytest.approx([200.0, 1000 / 12])
+        pytest.approx([1000 / 7, 1000 / 18])
+    # paired calls 9 and 14: loop iterations twice the Runner's
+    assert result['warmup']['paired_runner_median_iter_ms_rounds'] == \
+        pytest.approx([9000.0, 14000.0])
+    assert result['warmup']['runner_over_loop_paired_rounds'] == \
+        pytest.approx([2.0, 2.0])
     with pytest.raises(SystemExit, match='--settle-rounds -1'):
         tool.measure_rounds(
             cfgs, SimpleNamespace(**{**vars(args), 'settle_rounds': -1}))
@@ -176,3 +196,35 @@ def test_timing_gives_throughput_and_a_median_a_pause_does_not_move():
     assert timed.img_s == pytest.approx(4 * 10 / 13)
     assert timed.median_iter_s == 1.0
     assert tool.images_per_second(stamps, 1, 10) == timed.img_s
+
+
+def test_paired_clock_keeps_the_loop_out_of_the_runner_iterations():
+    """Runner iterations are timed without the loop blocks between them;
+    the loop runs as often as the Runner, in blocks, and after the last
+    (short) block."""
+    import time
+    tool = load_tool()
+
+    class SleepyLoop:
+        def __init__(self):
+            self.steps = 0
+
+        def step(self):
+            self.steps += 1
+            time.sleep(0.03)
+
+    loop = SleepyLoop()
+    clock = tool.PairedClock(loop, block=3, warmup=2)
+    clock.before_train(None)
+    assert loop.steps == 2  # untimed warm-up
+    for i in range(7):
+        time.sleep(0.01)  # the Runner's iteration
+        clock.after_train_iter(None, i)
+        assert loop.steps == 2 + 3 * ((i + 1) // 3)
+    clock.after_train(None)
+    assert loop.steps == 2 + 7
+    assert len(clock.runner_steps) == len(clock.loop_steps) == 7
+    assert all(0.01 <= t < 0.025 for t in clock.runner_steps)
+    assert all(0.03 <= t < 0.045 for t in clock.loop_steps)
+    with pytest.raises(SystemExit, match='--pair-block 0'):
+        tool.measure_paired(None, 1, 0)

@@ -15,7 +15,15 @@ config has: ``train`` for a plain classifier; ``warmup`` (the first
 (c) the ratio a / b, from the throughputs and from the median iterations
     (``runner_over_loop_median_iter``): a pause of the host that hits a few
     iterations of one measurement lowers its throughput but not its median
-    iteration, so the second ratio is what the Runner itself costs.
+    iteration, so the second ratio is what the Runner costs, up to the
+    machine's own drift between the two measurements (on a shared machine,
+    up to 10 % from one measurement to the next, seconds apart);
+(d) the paired ratio (``runner_over_loop_paired``): the Runner and the loop
+    in one process, alternating every ``--pair-block`` iterations (a few
+    tenths of a second; :class:`PairedClock`), the ratio of their median
+    iterations. A drift of the machine's speed reaches both alike, so this
+    is the ratio to read for what the Runner costs per iteration; (a) alone
+    gives the seconds per iteration and the prediction below.
 
 With ``--baseline CONFIG`` (e.g. configs/baseline_cmnist.py) the baseline's
 ``train`` phase is measured in the same rounds, so every phase's cost is
@@ -77,7 +85,11 @@ def parse_args(argv=None):
                         'the timed ones, to absorb the process\'s '
                         'one-time costs')
     parser.add_argument('--skip-loop', action='store_true',
-                        help='skip the hand-written loop (b)')
+                        help='skip the hand-written loop (b) and the '
+                        'paired measurement (d)')
+    parser.add_argument('--pair-block', type=int, default=10,
+                        help='iterations of the Runner and of the loop '
+                        'that alternate in the paired measurement (d)')
     parser.add_argument('--baseline',
                         help='a plain-classifier config whose iteration is '
                         'measured in the same rounds, as the unit of cost')
@@ -249,55 +261,70 @@ def bias_ce(model, feats, targets):
         for c in range(targets.shape[1]))
 
 
-def measure_loop(cfg: Config, iters: int, warmup: int) -> Timing:
-    """(b): the :class:`Timing` of a hand-written loop with the config's
-    modules, doing the work of the config's ``train_step`` in the phase
-    ``cfg`` was set up for (:func:`benchmark_config`)."""
-    from mmpretrain.registry import DATASETS
+class HandLoop:
+    """(b): a hand-written loop with the config's modules, doing the work of
+    the config's ``train_step`` in the phase ``cfg`` was set up for
+    (:func:`benchmark_config`), on the training split pre-tensorised in
+    memory. Each :meth:`step` is one iteration."""
 
-    # imported here, so that --skip-loop can time an older tree that lacks
-    # the helpers of today's train_step
-    from lnl_mm.models.classifiers.lntl_classifier import (
-        detached_parameters, recorded_batch_norm_inputs)
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    model = build_model(cfg).to(device)
-    model.init_weights()
-    model.train()
-    pre = model.data_preprocessor
-    channels_last = getattr(pre, 'channels_last', False)
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    images, labels, targets = tensorise(dataset, device)
-    batch_size = cfg.train_dataloader.batch_size
-    lntl = hasattr(model, 'bias_head')
-    if lntl:
-        main_params = list(model.backbone.parameters()) + list(
-            model.head.parameters())
-        opt_main = sgd(main_params, cfg.optim_wrapper.main.optimizer)
-        opt_bias = sgd(model.bias_head.parameters(),
-                       cfg.optim_wrapper.bias.optimizer)
-        in_warmup = model.pretrain_epochs > 0
-        h_alone = model.warmup_bias_steps if in_warmup \
-            else model.bias_steps - 1
-    else:
-        opt_main = sgd(model.parameters(), cfg.optim_wrapper.optimizer)
+    def __init__(self, cfg: Config):
+        from mmpretrain.registry import DATASETS
 
-    def batches():
+        # imported here, so that --skip-loop can time an older tree that
+        # lacks the helpers of today's train_step
+        from lnl_mm.models.classifiers.lntl_classifier import (
+            detached_parameters, recorded_batch_norm_inputs)
+        self.detached_parameters = detached_parameters
+        self.recorded_batch_norm_inputs = recorded_batch_norm_inputs
+        self.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        model = build_model(cfg).to(self.device)
+        model.init_weights()
+        model.train()
+        self.model = model
+        self.pre = model.data_preprocessor
+        self.channels_last = getattr(self.pre, 'channels_last', False)
+        dataset = DATASETS.build(cfg.train_dataloader.dataset)
+        self.images, self.labels, self.targets = tensorise(
+            dataset, self.device)
+        self.batch_size = cfg.train_dataloader.batch_size
+        self.lntl = hasattr(model, 'bias_head')
+        if self.lntl:
+            main_params = list(model.backbone.parameters()) + list(
+                model.head.parameters())
+            self.opt_main = sgd(main_params, cfg.optim_wrapper.main.optimizer)
+            self.opt_bias = sgd(model.bias_head.parameters(),
+                                cfg.optim_wrapper.bias.optimizer)
+            self.in_warmup = model.pretrain_epochs > 0
+            self.h_alone = model.warmup_bias_steps if self.in_warmup \
+                else model.bias_steps - 1
+        else:
+            self.opt_main = sgd(model.parameters(),
+                                cfg.optim_wrapper.optimizer)
+            self.in_warmup, self.h_alone = False, 0
+        self.batches = self._batches()
+
+    def _batches(self):
         while True:
-            for idx in torch.randperm(len(labels), device=device).split(
-                    batch_size):
+            for idx in torch.randperm(
+                    len(self.labels), device=self.device).split(
+                        self.batch_size):
                 yield idx
 
-    stamps = []
-    for _, idx in zip(range(warmup + iters), batches()):
-        x = (images[idx].float() - pre.mean) / pre.std
-        if channels_last:
+    def step(self) -> None:
+        """One iteration (synchronised with the GPU, if any)."""
+        model, pre, lntl = self.model, self.pre, self.lntl
+        opt_main, h_alone, in_warmup = (self.opt_main, self.h_alone,
+                                        self.in_warmup)
+        idx = next(self.batches)
+        x = (self.images[idx].float() - pre.mean) / pre.std
+        if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        y = labels[idx]
+        y = self.labels[idx]
         f_map, g_feat = model.backbone(x)[-2:] if lntl else (
             None, model.backbone(x)[-1])
         loss = F.cross_entropy(model.head.fc(g_feat), y)
         if lntl and not in_warmup:
-            with detached_parameters(model.bias_head):
+            with self.detached_parameters(model.bias_head):
                 loss = loss + model.entropy_weight * \
                     model.bias_head.uncertainty((f_map, ),
                                                 model.uncertainty_loss)
@@ -308,7 +335,7 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> Timing:
             # one forward of f for h's own steps and the reversal step, and
             # its BatchNorm statistics updated twice, as train_step runs it
             # in one process
-            with recorded_batch_norm_inputs(model.backbone) as repeat:
+            with self.recorded_batch_norm_inputs(model.backbone) as repeat:
                 bias_feat = model.backbone.extract_bias_feat(x)
             if h_alone:
                 repeat()
@@ -317,20 +344,95 @@ def measure_loop(cfg: Config, iters: int, warmup: int) -> Timing:
             with torch.no_grad():
                 fixed = model.backbone.extract_bias_feat(x)
         for _ in range(h_alone if lntl else 0):
-            opt_bias.zero_grad(set_to_none=True)
-            bias_ce(model, (fixed, ), targets[idx]).backward()
-            opt_bias.step()
+            self.opt_bias.zero_grad(set_to_none=True)
+            bias_ce(model, (fixed, ), self.targets[idx]).backward()
+            self.opt_bias.step()
         if lntl and not in_warmup:
             opt_main.zero_grad(set_to_none=True)
-            opt_bias.zero_grad(set_to_none=True)
+            self.opt_bias.zero_grad(set_to_none=True)
             feats = model.bias_neck((bias_feat, ))
-            bias_ce(model, feats, targets[idx]).backward()
+            bias_ce(model, feats, self.targets[idx]).backward()
             opt_main.step()
-            opt_bias.step()
-        if device == 'cuda':
+            self.opt_bias.step()
+        if self.device == 'cuda':
             torch.cuda.synchronize()
+
+
+def measure_loop(cfg: Config, iters: int, warmup: int) -> Timing:
+    """(b): the :class:`Timing` of :class:`HandLoop` alone."""
+    loop = HandLoop(cfg)
+    stamps = []
+    for _ in range(warmup + iters):
+        loop.step()
         stamps.append(time.perf_counter())
-    return timing(stamps, warmup, batch_size)
+    return timing(stamps, warmup, loop.batch_size)
+
+
+#: What a paired measurement gives: the median iteration (seconds) of the
+#: Runner and of the hand-written loop, timed in alternating blocks.
+Paired = namedtuple('Paired', ['runner_median_iter_s', 'loop_median_iter_s'])
+
+
+class PairedClock(Hook):
+    """Times the Runner's iterations and, after every ``block`` of them, runs
+    ``block`` iterations of ``loop`` and times those: the two alternate
+    every few tenths of a second, so a change of the machine's speed that
+    lasts longer than that reaches both alike.
+
+    A Runner iteration is timed from the end of the previous one's hooks
+    (after any loop block) to its own ``after_train_iter``: its data
+    loading, its hooks and its ``train_step``. The loop runs ``warmup``
+    untimed iterations before training starts, and as many timed ones as
+    the Runner runs.
+    """
+
+    def __init__(self, loop: 'HandLoop', block: int, warmup: int):
+        self.loop, self.block, self.warmup = loop, block, warmup
+        self.runner_steps, self.loop_steps = [], []
+        self.resumed = None
+
+    def before_train(self, runner) -> None:
+        for _ in range(self.warmup):
+            self.loop.step()
+        self.resumed = time.perf_counter()
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        now = time.perf_counter()
+        self.runner_steps.append(now - self.resumed)
+        if len(self.runner_steps) % self.block == 0:
+            self._loop_block(self.block, now)
+        self.resumed = time.perf_counter()
+
+    def after_train(self, runner) -> None:
+        """As many loop iterations as the Runner ran after the last
+        block, so both run equally often."""
+        left = len(self.runner_steps) % self.block
+        if left:
+            self._loop_block(left, time.perf_counter())
+
+    def _loop_block(self, iters: int, last: float) -> None:
+        for _ in range(iters):
+            self.loop.step()
+            now = time.perf_counter()
+            self.loop_steps.append(now - last)
+            last = now
+
+
+def measure_paired(cfg: Config, warmup: int, block: int) -> Paired:
+    """(a) and (b) in alternating blocks of ``block`` iterations (see
+    :class:`PairedClock`): the median Runner iteration after the first
+    ``warmup`` and the median loop iteration."""
+    if block < 1:
+        raise SystemExit(f'--pair-block {block}: must be at least 1')
+    runner = build_runner(cfg)
+    clock = PairedClock(HandLoop(cfg), block, warmup)
+    runner.register_hook(clock, priority='LOWEST')
+    runner.train()
+    return Paired(statistics.median(clock.runner_steps[warmup:]),
+                  statistics.median(clock.loop_steps))
 
 
 def measure_rounds(cfgs: dict, args) -> dict:
@@ -346,13 +448,16 @@ def measure_rounds(cfgs: dict, args) -> dict:
                          'or more')
     jobs = [(phase, kind) for phase in cfgs
             for kind in (('runner', ) if args.skip_loop else
-                         ('runner', 'loop'))]
+                         ('runner', 'loop', 'paired'))]
     values = {job: [] for job in jobs}
 
     def measure(phase, kind):
         cfg = cfgs[phase].copy()
-        return (measure_runner(cfg, args.warmup) if kind == 'runner' else
-                measure_loop(cfg, args.iters, args.warmup))
+        if kind == 'runner':
+            return measure_runner(cfg, args.warmup)
+        if kind == 'loop':
+            return measure_loop(cfg, args.iters, args.warmup)
+        return measure_paired(cfg, args.warmup, args.pair_block)
 
     for _ in range(args.settle_rounds):
         for job in jobs:
@@ -388,6 +493,19 @@ def measure_rounds(cfgs: dict, args) -> dict:
                 runner_over_loop_rounds=ratios,
                 runner_over_loop_median_iter=statistics.median(steady),
                 runner_over_loop_median_iter_rounds=steady)
+            # the Runner and the loop timed in alternating blocks: what the
+            # Runner costs per iteration, with the machine's drift between
+            # two separate measurements taken out
+            paired = values[phase, 'paired']
+            paired_ratios = [p.loop_median_iter_s / p.runner_median_iter_s
+                             for p in paired]
+            entry.update(
+                paired_runner_median_iter_ms_rounds=[
+                    1e3 * p.runner_median_iter_s for p in paired],
+                paired_loop_median_iter_ms_rounds=[
+                    1e3 * p.loop_median_iter_s for p in paired],
+                runner_over_loop_paired=statistics.median(paired_ratios),
+                runner_over_loop_paired_rounds=paired_ratios)
         result[phase] = entry
     return result
 
