@@ -86,5 +86,6 @@ def non_finite_model_state(model: torch.nn.Module) -> List[str]:
 
 
 __all__ = [
-    'all_finite', 'non_finite_entries', 'non_finite_model_state', 'non_finite_tensors'
+    'all_finite', 'non_finite_entries', 'non_finite_model_state',
+    'non_finite_tensors'
 ]
