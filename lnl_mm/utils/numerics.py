@@ -76,13 +76,8 @@ def non_finite_model_state(model: torch.nn.Module) -> List[str]:
     """Names of the floating-point parameters and buffers of ``model`` that
     hold NaN or inf; a few operations and one device-to-host sync (per
     device) when all are finite, see :func:`all_finite`."""
-    tensors = [(name, t)
-               for name, t in chain(model.named_parameters(),
-                                    model.named_buffers())
-               if t.is_floating_point() and t.numel()]
-    if all_finite(t for _, t in tensors):
-        return []
-    return [name for name, t in tensors if _first_non_finite(t) is not None]
+    return non_finite_tensors(
+        dict(chain(model.named_parameters(), model.named_buffers())))
 
 
 __all__ = [
