@@ -155,6 +155,14 @@ def benchmark_config(config: str, cfg_options, iters: int, warmup: int,
     return finalize_dataloaders(cfg)
 
 
+def synced_clock() -> float:
+    """``time.perf_counter()`` once the GPU (if any) has finished its queued
+    work, so that a time stamp closes the iteration it follows."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return time.perf_counter()
+
+
 class IterClock(Hook):
     """Records the time after every training iteration."""
 
@@ -163,9 +171,7 @@ class IterClock(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        self.stamps.append(time.perf_counter())
+        self.stamps.append(synced_clock())
 
 
 #: What one measurement gives: its throughput (images/s over the timed
@@ -398,9 +404,7 @@ class PairedClock(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        now = time.perf_counter()
+        now = synced_clock()
         self.runner_steps.append(now - self.resumed)
         if len(self.runner_steps) % self.block == 0:
             self._loop_block(self.block, now)
