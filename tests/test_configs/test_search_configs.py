@@ -33,7 +33,8 @@ def lr_per_epoch(cfg: Config) -> list:
 
 def test_there_are_search_configs():
     names = {osp.basename(p) for p in SEARCH_CONFIGS}
-    assert {'lntl_mu_dann.py', 'lntl_warmup5.py', 'lntl_unlearn20.py',
+    assert {'lntl_mu_dann.py', 'lntl_mu_dann3.py', 'lntl_ema.py',
+            'lntl_warmup5.py', 'lntl_unlearn20.py',
             'blindeye_cmnist_from_baseline.py'} <= names
 
 
@@ -79,3 +80,25 @@ def test_mu_ramp_is_the_only_change():
     assert cfg.model.bias_neck == dict(ref.model.bias_neck, schedule='dann',
                                        gamma=10.0)
     assert cfg.param_scheduler == ref.param_scheduler
+
+
+def test_ema_starts_at_the_switch_and_changes_nothing_else():
+    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
+                                   'lntl_ema.py'))
+    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    *kept, ema = cfg.custom_hooks
+    assert kept == ref.custom_hooks
+    assert ema.type == 'EMAHook'
+    assert ema.begin_epoch == ref.model.pretrain_epochs
+    assert ema.update_buffers
+    assert cfg.model == ref.model
+    assert cfg.param_scheduler == ref.param_scheduler
+
+
+def test_stronger_mu_ramp_changes_only_its_end_value():
+    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
+                                   'lntl_mu_dann3.py'))
+    ramp = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
+                                    'lntl_mu_dann.py'))
+    assert cfg.model.bias_neck == dict(ramp.model.bias_neck, mu=3.0)
+    assert cfg.param_scheduler == ramp.param_scheduler
