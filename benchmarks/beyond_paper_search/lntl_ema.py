@@ -3,7 +3,8 @@
 # (MMEngine's EMAHook; BatchNorm statistics averaged too): the unlearning
 # epochs swing by up to 12 points of validation accuracy from one epoch to
 # the next, and an average over the last ~500 iterations (about 1.2 epochs)
-# smooths the swings. Before the switch the average is the model itself.
+# smooths the swings. The average starts with the first unlearning epoch
+# (EMAHook counts epochs from 1); until then it is the model itself.
 _base_ = ['../../configs/lnl_cmnist.py']
 
 custom_hooks = [
@@ -12,6 +13,6 @@ custom_hooks = [
         type='EMAHook',
         momentum=0.002,
         update_buffers=True,
-        begin_epoch=_base_.model.pretrain_epochs,
+        begin_epoch=_base_.model.pretrain_epochs + 1,
         priority='ABOVE_NORMAL'),
 ]

@@ -89,7 +89,7 @@ def test_ema_starts_at_the_switch_and_changes_nothing_else():
     *kept, ema = cfg.custom_hooks
     assert kept == ref.custom_hooks
     assert ema.type == 'EMAHook'
-    assert ema.begin_epoch == ref.model.pretrain_epochs
+    assert ema.begin_epoch == ref.model.pretrain_epochs + 1
     assert ema.update_buffers
     assert cfg.model == ref.model
     assert cfg.param_scheduler == ref.param_scheduler
