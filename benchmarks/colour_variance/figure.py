@@ -134,20 +134,20 @@ README_BEGIN = '<!-- table: benchmarks/colour_variance/table.md -->'
 README_END = '<!-- end of table -->'
 
 
-def update_readme(path: str, table_md: str) -> None:
-    """Replace the table between :data:`README_BEGIN` and
-    :data:`README_END` in ``path`` with ``table_md``."""
+def update_readme(path: str, table_md: str, begin: str = README_BEGIN,
+                  end: str = README_END) -> None:
+    """Replace the table between the lines ``begin`` and ``end`` (by
+    default :data:`README_BEGIN` and :data:`README_END`) in ``path`` with
+    ``table_md``."""
     with open(path) as f:
         text = f.read()
-    if README_BEGIN not in text or README_END not in text:
-        raise SystemExit(f'{path} has no "{README_BEGIN}" ... "{README_END}"'
-                         ' block to replace; add the two lines where the '
-                         'table goes.')
-    head, rest = text.split(README_BEGIN, 1)
-    _, tail = rest.split(README_END, 1)
+    if begin not in text or end not in text:
+        raise SystemExit(f'{path} has no "{begin}" ... "{end}" block to '
+                         'replace; add the two lines where the table goes.')
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
     with open(path, 'w') as f:
-        f.write(f'{head}{README_BEGIN}\n{table_md.strip()}\n'
-                f'{README_END}{tail}')
+        f.write(f'{head}{begin}\n{table_md.strip()}\n{end}{tail}')
 
 
 def main(argv=None) -> None:

@@ -11,9 +11,19 @@ import lnl_mm  # noqa: F401
 from lnl_mm.utils.preflight import check_config
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+
+
+def is_config(path: str) -> bool:
+    """A config inherits one (the folders also hold their table scripts)."""
+    with open(path) as f:
+        return '_base_ = ' in f.read()
+
+
 SEARCH_CONFIGS = sorted(
+    p for p in
     glob.glob(osp.join(REPO, 'benchmarks', 'beyond_paper_search', '*.py')) +
-    glob.glob(osp.join(REPO, 'benchmarks', 'blindeye_search', '*.py')))
+    glob.glob(osp.join(REPO, 'benchmarks', 'blindeye_search', '*.py'))
+    if is_config(p))
 
 
 def lr_per_epoch(cfg: Config) -> list:
