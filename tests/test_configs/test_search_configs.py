@@ -44,6 +44,7 @@ def lr_per_epoch(cfg: Config) -> list:
 def test_there_are_search_configs():
     names = {osp.basename(p) for p in SEARCH_CONFIGS}
     assert {'lntl_mu_dann.py', 'lntl_mu_dann3.py', 'lntl_ema.py',
+            'lntl_ramp_h5_ema.py',
             'lntl_warmup5.py', 'lntl_unlearn20.py',
             'blindeye_cmnist_from_baseline.py'} <= names
 
@@ -111,4 +112,14 @@ def test_stronger_mu_ramp_changes_only_its_end_value():
     ramp = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
                                     'lntl_mu_dann.py'))
     assert cfg.model.bias_neck == dict(ramp.model.bias_neck, mu=3.0)
+    assert cfg.param_scheduler == ramp.param_scheduler
+
+
+def test_combined_candidate_is_its_three_parts():
+    folder = osp.join(REPO, 'benchmarks', 'beyond_paper_search')
+    cfg = Config.fromfile(osp.join(folder, 'lntl_ramp_h5_ema.py'))
+    ramp = Config.fromfile(osp.join(folder, 'lntl_mu_dann.py'))
+    ema = Config.fromfile(osp.join(folder, 'lntl_ema.py'))
+    assert cfg.model == dict(ramp.model, bias_steps=5)
+    assert cfg.custom_hooks == ema.custom_hooks
     assert cfg.param_scheduler == ramp.param_scheduler
