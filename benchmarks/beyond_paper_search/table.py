@@ -23,12 +23,11 @@ from typing import Dict, List
 HERE = osp.dirname(osp.abspath(__file__))
 sys.path.insert(0, osp.join(HERE, '..', '..', 'tools', 'analysis'))
 sys.path.insert(0, osp.join(HERE, '..', 'colour_variance'))
-from figure import update_readme  # noqa: E402
+from figure import README_END, update_readme  # noqa: E402
 from summarize_sweep import mean_std  # noqa: E402
 
-#: the README's copy of the table sits between these two lines
+#: the README's copy of the table sits between this line and README_END
 README_BEGIN = '<!-- table: benchmarks/beyond_paper_search/table.py -->'
-README_END = '<!-- end of table -->'
 METRICS = (('val', 'val/accuracy/top1'), ('test', 'test/accuracy/top1'),
            ('probe', 'test/leakage/probe_accuracy'))
 

@@ -11,6 +11,7 @@ import lnl_mm  # noqa: F401
 from lnl_mm.utils.preflight import check_config
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+SEARCH = osp.join(REPO, 'benchmarks', 'beyond_paper_search')
 
 
 def is_config(path: str) -> bool:
@@ -21,7 +22,7 @@ def is_config(path: str) -> bool:
 
 SEARCH_CONFIGS = sorted(
     p for p in
-    glob.glob(osp.join(REPO, 'benchmarks', 'beyond_paper_search', '*.py')) +
+    glob.glob(osp.join(SEARCH, '*.py')) +
     glob.glob(osp.join(REPO, 'benchmarks', 'blindeye_search', '*.py'))
     if is_config(p))
 
@@ -69,24 +70,21 @@ def test_recommended_schedule_per_phase():
 
 
 def test_shorter_warm_up_keeps_the_unlearning_schedule():
-    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
-                                   'lntl_warmup5.py'))
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_warmup5.py'))
     assert cfg.model.pretrain_epochs == 5
     assert lr_per_epoch(cfg) == [0.01] * 2 + [0.001] * 2 + [1e-4] + \
         [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
 
 
 def test_longer_unlearning_scales_its_lr_drops():
-    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
-                                   'lntl_unlearn20.py'))
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_unlearn20.py'))
     assert cfg.model.pretrain_epochs == 10
     assert lr_per_epoch(cfg) == [0.01] * 4 + [0.001] * 4 + [1e-4] * 2 + \
         [0.001] * 8 + [1e-4] * 8 + [1e-5] * 4
 
 
 def test_mu_ramp_is_the_only_change():
-    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
-                                   'lntl_mu_dann.py'))
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_mu_dann.py'))
     ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
     assert cfg.model.bias_neck == dict(ref.model.bias_neck, schedule='dann',
                                        gamma=10.0)
@@ -94,8 +92,7 @@ def test_mu_ramp_is_the_only_change():
 
 
 def test_ema_starts_at_the_switch_and_changes_nothing_else():
-    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
-                                   'lntl_ema.py'))
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_ema.py'))
     ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
     *kept, ema = cfg.custom_hooks
     assert kept == ref.custom_hooks
@@ -107,19 +104,16 @@ def test_ema_starts_at_the_switch_and_changes_nothing_else():
 
 
 def test_stronger_mu_ramp_changes_only_its_end_value():
-    cfg = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
-                                   'lntl_mu_dann3.py'))
-    ramp = Config.fromfile(osp.join(REPO, 'benchmarks', 'beyond_paper_search',
-                                    'lntl_mu_dann.py'))
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_mu_dann3.py'))
+    ramp = Config.fromfile(osp.join(SEARCH, 'lntl_mu_dann.py'))
     assert cfg.model.bias_neck == dict(ramp.model.bias_neck, mu=3.0)
     assert cfg.param_scheduler == ramp.param_scheduler
 
 
 def test_combined_candidate_is_its_three_parts():
-    folder = osp.join(REPO, 'benchmarks', 'beyond_paper_search')
-    cfg = Config.fromfile(osp.join(folder, 'lntl_ramp_h5_ema.py'))
-    ramp = Config.fromfile(osp.join(folder, 'lntl_mu_dann.py'))
-    ema = Config.fromfile(osp.join(folder, 'lntl_ema.py'))
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_ramp_h5_ema.py'))
+    ramp = Config.fromfile(osp.join(SEARCH, 'lntl_mu_dann.py'))
+    ema = Config.fromfile(osp.join(SEARCH, 'lntl_ema.py'))
     assert cfg.model == dict(ramp.model, bias_steps=5)
     assert cfg.custom_hooks == ema.custom_hooks
     assert cfg.param_scheduler == ramp.param_scheduler
