@@ -23,8 +23,10 @@ $SWEEP --seeds 0 --methods lntl lntl_mu_dann=$B/lntl_mu_dann.py \
   lntl_ramp_h5_ema=$B/lntl_ramp_h5_ema.py
 $SWEEP --seeds 0 --methods lntl --grid model.bias_steps=2,5
 # Past the screen (lntl_unlearn20 ties the recipe on seed 0 with the same
-# checkpoint, and stays out); lntl_mu_dann3 and lntl_ramp_h5_ema join them
-# if they pass.
+# checkpoint, and stays out); lntl_mu_dann3 passes on validation but its
+# probe rises, so it runs last.
 $SWEEP --seeds 1 2 --methods lntl lntl_mu_dann=$B/lntl_mu_dann.py \
-  lntl_warmup5=$B/lntl_warmup5.py lntl_ema=$B/lntl_ema.py
+  lntl_warmup5=$B/lntl_warmup5.py lntl_ema=$B/lntl_ema.py \
+  lntl_ramp_h5_ema=$B/lntl_ramp_h5_ema.py
 $SWEEP --seeds 1 2 --methods lntl --grid model.bias_steps=2,5
+$SWEEP --seeds 1 2 --methods lntl_mu_dann3=$B/lntl_mu_dann3.py
