@@ -45,7 +45,7 @@ def lr_per_epoch(cfg: Config) -> list:
 def test_there_are_search_configs():
     names = {osp.basename(p) for p in SEARCH_CONFIGS}
     assert {'lntl_mu_dann.py', 'lntl_mu_dann3.py', 'lntl_ema.py',
-            'lntl_ramp_h5_ema.py',
+            'lntl_ramp_h5_ema.py', 'lntl_image_bias.py',
             'lntl_warmup5.py', 'lntl_unlearn20.py',
             'blindeye_cmnist_from_baseline.py'} <= names
 
@@ -117,3 +117,17 @@ def test_combined_candidate_is_its_three_parts():
     assert cfg.model == dict(ramp.model, bias_steps=5)
     assert cfg.custom_hooks == ema.custom_hooks
     assert cfg.param_scheduler == ramp.param_scheduler
+
+
+def test_image_bias_candidate_changes_only_h():
+    """h in the probe's form (pooled f -> Linear -> colour class); f, g,
+    lambda, mu, h's steps, the warm-up and the schedule are the recipe's."""
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_image_bias.py'))
+    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    assert cfg.model.bias_head == dict(
+        type='BiasClassificationHead', in_channels=32, num_classes=10,
+        pool='avg', target_key='bias_label')
+    assert {k: v for k, v in cfg.model.items() if k != 'bias_head'} == \
+        {k: v for k, v in ref.model.items() if k != 'bias_head'}
+    assert cfg.param_scheduler == ref.param_scheduler
+    assert cfg.custom_hooks == ref.custom_hooks
