@@ -126,7 +126,7 @@ def test_image_bias_candidate_changes_only_h():
     ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
     assert cfg.model.bias_head == dict(
         type='BiasClassificationHead', in_channels=32, num_classes=10,
-        pool='avg', target_key='bias_label')
+        pool='avg', target_key='bias_label', norm_cfg=dict(type='BN1d'))
     assert {k: v for k, v in cfg.model.items() if k != 'bias_head'} == \
         {k: v for k, v in ref.model.items() if k != 'bias_head'}
     assert cfg.param_scheduler == ref.param_scheduler

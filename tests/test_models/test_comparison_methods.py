@@ -137,6 +137,31 @@ def test_bias_classification_head_names_a_missing_target():
         head.loss((torch.randn(1, 4, 3, 3), ), [DataSample()])
 
 
+def test_bias_classification_head_norm_takes_the_scale_away():
+    """With norm_cfg, h's logits do not change when f scales its map up
+    (what f does behind a reversal to overflow a plain Linear h); without
+    it they scale with f."""
+    torch.manual_seed(0)
+    feats = (torch.randn(8, 4, 5, 5), )
+    big = (feats[0] * 1000.0, )
+    plain = BiasClassificationHead(in_channels=4, num_classes=10)
+    assert isinstance(plain.norm, torch.nn.Identity)
+    torch.nn.init.zeros_(plain.fc.bias)
+    torch.testing.assert_close(plain(big), plain(feats) * 1000.0)
+    for norm_cfg in (dict(type='BN1d'), dict(type='LN')):
+        head = BiasClassificationHead(in_channels=4, num_classes=10,
+                                      norm_cfg=norm_cfg)
+        torch.testing.assert_close(head(big), head(feats), rtol=1e-3,
+                                   atol=1e-3)
+        normed = head.pooled(feats)
+        if norm_cfg['type'] == 'BN1d':  # zero mean per channel over batch
+            torch.testing.assert_close(normed.mean(dim=0), torch.zeros(4),
+                                       atol=1e-5, rtol=0)
+        else:  # zero mean per sample over channels
+            torch.testing.assert_close(normed.mean(dim=1), torch.zeros(8),
+                                       atol=1e-5, rtol=0)
+
+
 def test_image_bias_config_trains_one_alternating_step():
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import init_default_scope

@@ -1,8 +1,9 @@
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
@@ -31,6 +32,12 @@ class BiasClassificationHead(BaseModule):
         loss_weight (float): Multiplier of the bias loss. Defaults to 1.
         target_key (str): Data-sample field holding the bias class.
             Defaults to ``'bias_label'``.
+        norm_cfg (dict, optional): A norm layer on the pooled feature before
+            the Linear layer, e.g. ``dict(type='BN1d')`` (``'SyncBN'`` across
+            GPUs) or ``dict(type='LN')``. Behind a gradient reversal, a plain
+            Linear ``h`` can be defeated by ``f`` scaling its features up
+            until ``h``'s loss overflows; a norm layer takes the scale away.
+            Defaults to None (no norm layer).
         init_cfg (dict, optional): MMEngine initialisation config.
     """
 
@@ -42,6 +49,7 @@ class BiasClassificationHead(BaseModule):
                  pool: str = 'avg',
                  loss_weight: float = 1.0,
                  target_key: str = 'bias_label',
+                 norm_cfg: Optional[dict] = None,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if pool not in self.POOLS:
@@ -58,11 +66,14 @@ class BiasClassificationHead(BaseModule):
         self.pool = pool
         self.loss_weight = loss_weight
         self.target_key = target_key
+        self.norm = (build_norm_layer(norm_cfg, in_channels)[1]
+                     if norm_cfg is not None else nn.Identity())
         self.fc = nn.Linear(in_channels, num_classes)
 
     def pooled(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:
-        """Globally pooled last feature map, shape ``(N, in_channels)``."""
-        return global_pool(feats[-1], self.pool)
+        """Globally pooled last feature map, shape ``(N, in_channels)``,
+        through the norm layer if there is one."""
+        return self.norm(global_pool(feats[-1], self.pool))
 
     def forward(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:
         """Logits of shape ``(N, num_classes)``."""
