@@ -9,12 +9,10 @@
 # and schedule as the recipe; h is re-initialised at the switch as there.
 _base_ = ['../../configs/lnl_cmnist.py']
 
+# BiasClassificationHead's defaults are the ones Colored MNIST needs:
+# in_channels 32 (f's map), 10 colour classes, average pooling, bias_label
 model = dict(
     bias_head=dict(
         _delete_=True,
         type='BiasClassificationHead',
-        in_channels=32,
-        num_classes=10,
-        pool='avg',
-        target_key='bias_label',
         norm_cfg=dict(type='BN1d')))

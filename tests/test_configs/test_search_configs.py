@@ -5,6 +5,7 @@ import glob
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.config import Config
 
 import lnl_mm  # noqa: F401
@@ -124,9 +125,12 @@ def test_image_bias_candidate_changes_only_h():
     lambda, mu, h's steps, the warm-up and the schedule are the recipe's."""
     cfg = Config.fromfile(osp.join(SEARCH, 'lntl_image_bias.py'))
     ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
-    assert cfg.model.bias_head == dict(
-        type='BiasClassificationHead', in_channels=32, num_classes=10,
-        pool='avg', target_key='bias_label', norm_cfg=dict(type='BN1d'))
+    from mmpretrain.registry import MODELS
+    head = MODELS.build(cfg.model.bias_head)
+    assert type(head).__name__ == 'BiasClassificationHead'
+    assert (head.in_channels, head.num_classes, head.pool,
+            head.target_key) == (32, 10, 'avg', 'bias_label')
+    assert isinstance(head.norm, torch.nn.BatchNorm1d)
     assert {k: v for k, v in cfg.model.items() if k != 'bias_head'} == \
         {k: v for k, v in ref.model.items() if k != 'bias_head'}
     assert cfg.param_scheduler == ref.param_scheduler
