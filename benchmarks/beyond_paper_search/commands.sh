@@ -39,3 +39,4 @@ $SWEEP --seeds 0 1 --methods lntl_image_bias=$B/lntl_image_bias.py
 # the probe; 5 h steps and the average lower its mean a little): h's
 # hidden layers 64 channels wide instead of 32.
 $SWEEP --seeds 0 --methods lntl --grid model.bias_head.mid_channels=64
+$SWEEP --seeds 1 2 --methods lntl --grid model.bias_head.mid_channels=64
