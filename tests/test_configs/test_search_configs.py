@@ -7,6 +7,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
+from mmpretrain.registry import MODELS
 
 import lnl_mm  # noqa: F401
 from lnl_mm.utils.preflight import check_config
@@ -121,11 +122,11 @@ def test_combined_candidate_is_its_three_parts():
 
 
 def test_image_bias_candidate_changes_only_h():
-    """h in the probe's form (pooled f -> Linear -> colour class); f, g,
-    lambda, mu, h's steps, the warm-up and the schedule are the recipe's."""
+    """h in the probe's form (pooled f -> BatchNorm -> Linear -> colour
+    class); f, g, lambda, mu, h's steps, the warm-up and the schedule are
+    the recipe's."""
     cfg = Config.fromfile(osp.join(SEARCH, 'lntl_image_bias.py'))
     ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
-    from mmpretrain.registry import MODELS
     head = MODELS.build(cfg.model.bias_head)
     assert type(head).__name__ == 'BiasClassificationHead'
     assert (head.in_channels, head.num_classes, head.pool,
