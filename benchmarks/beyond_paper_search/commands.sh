@@ -40,3 +40,7 @@ $SWEEP --seeds 0 1 --methods lntl_image_bias=$B/lntl_image_bias.py
 # hidden layers 64 channels wide instead of 32.
 $SWEEP --seeds 0 --methods lntl --grid model.bias_head.mid_channels=64
 $SWEEP --seeds 1 2 --methods lntl --grid model.bias_head.mid_channels=64
+# The two adversary knobs that each lifted seed 0 together: the wider h
+# with 5 h steps.
+$SWEEP --seeds 0 --methods lntl --grid model.bias_head.mid_channels=64 model.bias_steps=5
+$SWEEP --seeds 1 2 --methods lntl --grid model.bias_head.mid_channels=64 model.bias_steps=5
