@@ -8,6 +8,7 @@ import os
 import os.path as osp
 
 import torch.distributed as dist
+from dist_testutils import mark_rank_finished
 
 
 def run_rank(rank, world_size, port, root, mirror, out_dir):
@@ -27,6 +28,7 @@ def run_rank(rank, world_size, port, root, mirror, out_dir):
         with open(osp.join(out_dir, f'rank{rank}.json'), 'w') as f:
             json.dump(dict(source=dataset.metainfo['source'],
                            size=len(dataset)), f)
+        mark_rank_finished(out_dir, rank)
         dist.barrier()
     finally:
         dist.destroy_process_group()

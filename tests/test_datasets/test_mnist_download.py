@@ -5,17 +5,16 @@ import functools
 import hashlib
 import http.server
 import json
-import os
 import os.path as osp
 import socket
 import threading
 import time
 
 import pytest
-import torch.multiprocessing as mp
 from mmengine.config import Config
 from mmpretrain.registry import DATASETS
 from colored_mnist_testutils import snapshot, write_idx_set
+from dist_testutils import spawn_gloo_ranks
 from torchvision.datasets import MNIST, FashionMNIST
 
 from lnl_mm.datasets import ColoredMNIST, IDX_FILES
@@ -230,21 +229,10 @@ def run_two_ranks(root, mirror_url, resources, out_dir):
     ranks (tests/test_datasets/download_worker.py); returns what each rank
     got. ``root`` may hold ``{rank}`` for per-rank folders."""
     import download_worker
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
-    env = dict(OMP_NUM_THREADS='1',
-               LNL_MM_TEST_RESOURCES=json.dumps(resources))
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        mp.start_processes(
-            download_worker.run_rank,
-            args=(2, port, root, mirror_url, str(out_dir)),
-            nprocs=2, start_method='spawn')
-    finally:
-        for k, v in old.items():
-            os.environ.pop(k) if v is None else os.environ.update({k: v})
+    spawn_gloo_ranks(
+        download_worker.run_rank, 2, root, mirror_url, str(out_dir),
+        out_dir=out_dir,
+        env=dict(LNL_MM_TEST_RESOURCES=json.dumps(resources)))
     return [json.loads((out_dir / f'rank{r}.json').read_text())
             for r in (0, 1)]
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+from dist_testutils import mark_rank_finished
 
 LR, MOMENTUM, WD, LAMBDA, MU = 0.05, 0.9, 5e-4, 0.01, 0.1
 #: Iterations of every run, and the per-rank / global batch sizes.
@@ -311,6 +312,11 @@ def run_worker(rank, world_size, port, out_dir):
             except Exception:  # reported by the test, per scenario
                 results[name] = dict(traceback=traceback.format_exc())
                 raise
-    finally:
         torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
+        mark_rank_finished(out_dir, rank)
+        dist.barrier()
+    except Exception:
+        torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
+        raise
+    finally:
         dist.destroy_process_group()

@@ -10,6 +10,7 @@ import traceback
 
 import torch
 import torch.distributed as dist
+from dist_testutils import mark_rank_finished
 
 ITERS, RANK_BATCH, WORLD_SIZE = 2, 4, 2
 GLOBAL_BATCH = RANK_BATCH * WORLD_SIZE
@@ -111,9 +112,12 @@ def run_worker(rank, world_size, port, out_dir):
         results['ddp'] = train_ddp(rank)
         if rank == 0:
             results['single'] = train_single()
+        torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
+        mark_rank_finished(out_dir, rank)
+        dist.barrier()
     except Exception:  # reported by the test
         results['traceback'] = traceback.format_exc()
+        torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
         raise
     finally:
-        torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
         dist.destroy_process_group()

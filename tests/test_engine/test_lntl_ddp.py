@@ -20,13 +20,11 @@ Tolerances (measured on the CI CPU, see the issue-4 note):
   up to 8.0e-4 (0.65% of that tensor's largest entry): ``MASKED_ATOL`` =
   2e-3. Plain BN (no sync) lands at 4.5e-3, outside it.
 """
-import os
-import socket
 
 import pytest
 import torch
-import torch.multiprocessing as mp
 
+from dist_testutils import spawn_gloo_ranks
 import lntl_ddp_worker as worker
 
 FP64_ATOL = 1e-9
@@ -34,29 +32,12 @@ MASKED_ATOL = 2e-3
 DDP_RUNS = ('bn', 'syncbn', 'syncbn_fp64', 'syncbn_fp64_bias_steps2')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope='module')
 def runs(tmp_path_factory):
     """``[rank0_results, rank1_results]`` of one 2-process gloo run."""
     out_dir = tmp_path_factory.mktemp('lntl_ddp')
-    old = os.environ.get('OMP_NUM_THREADS')
-    os.environ['OMP_NUM_THREADS'] = '1'  # inherited by the spawned ranks
-    try:
-        mp.start_processes(
-            worker.run_worker,
-            args=(worker.WORLD_SIZE, free_port(), str(out_dir)),
-            nprocs=worker.WORLD_SIZE,
-            start_method='spawn')
-    finally:
-        if old is None:
-            os.environ.pop('OMP_NUM_THREADS')
-        else:
-            os.environ['OMP_NUM_THREADS'] = old
+    spawn_gloo_ranks(worker.run_worker, worker.WORLD_SIZE, str(out_dir),
+                     out_dir=out_dir)
     return [
         torch.load(out_dir / f'rank{r}.pt', weights_only=False)
         for r in range(worker.WORLD_SIZE)

@@ -7,37 +7,18 @@ images, so with equal per-rank batches DDP's average of per-rank gradients
 is the gradient of the global batch, and SyncBN normalises with the global
 statistics: nothing but float rounding may differ.
 """
-import os
-import socket
 
 import torch
-import torch.multiprocessing as mp
 
+from dist_testutils import spawn_gloo_ranks
 import split_resnet_ddp_worker as worker
 
 FP64_ATOL = 1e-9
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def test_two_ranks_equal_one_process_with_the_global_batch(tmp_path):
-    old = os.environ.get('OMP_NUM_THREADS')
-    os.environ['OMP_NUM_THREADS'] = '1'  # inherited by the spawned ranks
-    try:
-        mp.start_processes(
-            worker.run_worker,
-            args=(worker.WORLD_SIZE, free_port(), str(tmp_path)),
-            nprocs=worker.WORLD_SIZE,
-            start_method='spawn')
-    finally:
-        if old is None:
-            os.environ.pop('OMP_NUM_THREADS')
-        else:
-            os.environ['OMP_NUM_THREADS'] = old
+    spawn_gloo_ranks(worker.run_worker, worker.WORLD_SIZE, str(tmp_path),
+                     out_dir=tmp_path)
     ranks = [torch.load(tmp_path / f'rank{r}.pt', weights_only=False)
              for r in range(worker.WORLD_SIZE)]
     rank0, rank1, single = ranks[0]['ddp'], ranks[1]['ddp'], ranks[0][
