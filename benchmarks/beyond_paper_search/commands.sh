@@ -44,3 +44,6 @@ $SWEEP --seeds 1 2 --methods lntl --grid model.bias_head.mid_channels=64
 # with 5 h steps.
 $SWEEP --seeds 0 --methods lntl --grid model.bias_head.mid_channels=64 model.bias_steps=5
 $SWEEP --seeds 1 2 --methods lntl --grid model.bias_head.mid_channels=64 model.bias_steps=5
+# Wider still, where the 64-channel h with 5 steps held on seed 0 only:
+# seeds 0 and 1 side by side.
+$SWEEP --seeds 0 1 --methods lntl --grid model.bias_head.mid_channels=128 model.bias_steps=5
