@@ -1,5 +1,6 @@
-"""Spawn gloo ranks for the multi-process tests (``spawn_gloo_ranks``), and
-the marker a rank leaves when its work is done (``mark_rank_finished``).
+"""Helpers of the multi-process tests: a free port (``free_port``), spawning
+gloo ranks (``spawn_gloo_ranks``) and the marker a rank leaves when its
+work is done (``mark_rank_finished``).
 
 torch.distributed's gloo teardown (``destroy_process_group`` and the
 process exit that follows it) now and then aborts a rank with SIGABRT

@@ -16,12 +16,12 @@ import os
 import os.path as osp
 import pickle
 import re
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
+from dist_testutils import free_port
 
 import lnl_mm  # noqa: F401  registers lnl_mm's components
 from lnl_mm.utils import read_checkpoint
@@ -38,12 +38,6 @@ pytestmark = [
              and osp.isfile(osp.join(REPO, CONFIG))),
         reason='needs tools/dist_train.sh and configs/lnl_cmnist.py'),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def run(cmd, check=True, timeout=240):

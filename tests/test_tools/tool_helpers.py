@@ -2,7 +2,6 @@
 import importlib.util
 import os
 import os.path as osp
-import socket
 import sys
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -11,6 +10,7 @@ TOY_DIR = osp.join(REPO, 'tests', 'test_utils')
 if TOY_DIR not in sys.path:
     sys.path.insert(0, TOY_DIR)
 
+from dist_testutils import free_port  # noqa: E402,F401  re-exported
 from lnl_toy_modules import write_toy_config  # noqa: E402
 
 
@@ -57,13 +57,6 @@ def subprocess_env(**extra):
         [REPO, TOY_DIR] + [p for p in [env.get('PYTHONPATH')] if p])
     env.update({key: str(value) for key, value in extra.items()})
     return env
-
-
-def free_port():
-    """A TCP port that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 __all__ = [

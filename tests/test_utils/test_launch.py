@@ -1,11 +1,11 @@
 """CPU distributed launching: env derivation, gloo init, config edits."""
 import os
-import socket
 
 import pytest
 import torch
 import torch.distributed as torch_dist
 import torch.nn as nn
+from dist_testutils import free_port
 from mmengine.config import Config
 from mmengine.model import (MMDistributedDataParallel,
                             MMSeparateDistributedDataParallel)
@@ -26,12 +26,6 @@ def clean_env(monkeypatch):
     for name in DIST_VARS:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return str(sock.getsockname()[1])
 
 
 def test_pytorch_env(clean_env):
@@ -85,7 +79,7 @@ def one_rank_env(clean_env):
     clean_env.setenv('RANK', '0')
     clean_env.setenv('WORLD_SIZE', '1')
     clean_env.setenv('MASTER_ADDR', '127.0.0.1')
-    clean_env.setenv('MASTER_PORT', free_port())
+    clean_env.setenv('MASTER_PORT', str(free_port()))
     return clean_env
 
 
