@@ -74,4 +74,3 @@ def test_the_environment_is_restored(tmp_path, monkeypatch):
     # the ranks saw the variables
     for rank in (0, 1):
         assert (tmp_path / f'env{rank}').read_text() == '1 x'
-

@@ -306,17 +306,16 @@ def run_worker(rank, world_size, port, out_dir):
     ]
     results = {}
     try:
-        for name, (func, kwargs) in jobs:
-            try:
-                results[name] = func(rank, world_size, **kwargs)
-            except Exception:  # reported by the test, per scenario
-                results[name] = dict(traceback=traceback.format_exc())
-                raise
-        torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
+        try:
+            for name, (func, kwargs) in jobs:
+                try:
+                    results[name] = func(rank, world_size, **kwargs)
+                except Exception:  # reported by the test, per scenario
+                    results[name] = dict(traceback=traceback.format_exc())
+                    raise
+        finally:
+            torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
         mark_rank_finished(out_dir, rank)
         dist.barrier()
-    except Exception:
-        torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
-        raise
     finally:
         dist.destroy_process_group()

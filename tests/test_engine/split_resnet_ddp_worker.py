@@ -109,15 +109,16 @@ def run_worker(rank, world_size, port, out_dir):
                             timeout=datetime.timedelta(seconds=120))
     results = {}
     try:
-        results['ddp'] = train_ddp(rank)
-        if rank == 0:
-            results['single'] = train_single()
-        torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
+        try:
+            results['ddp'] = train_ddp(rank)
+            if rank == 0:
+                results['single'] = train_single()
+        except Exception:  # reported by the test
+            results['traceback'] = traceback.format_exc()
+            raise
+        finally:
+            torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
         mark_rank_finished(out_dir, rank)
         dist.barrier()
-    except Exception:  # reported by the test
-        results['traceback'] = traceback.format_exc()
-        torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
-        raise
     finally:
         dist.destroy_process_group()
