@@ -1,6 +1,7 @@
 """Helpers of the multi-process tests: a free port (``free_port``), spawning
-gloo ranks (``spawn_gloo_ranks``) and the marker a rank leaves when its
-work is done (``mark_rank_finished``).
+gloo ranks (``spawn_gloo_ranks``), a rank's process group
+(``gloo_process_group``) and the marker a rank leaves when its work is done
+(``mark_rank_finished``).
 
 torch.distributed's gloo teardown (``destroy_process_group`` and the
 process exit that follows it) now and then aborts a rank with SIGABRT
@@ -11,11 +12,15 @@ it marked its work finished is reported as a warning; a rank that fails
 before its marker (an exception, a hang, a crash during the work) still
 fails the test.
 """
+import contextlib
+import datetime
 import os
 import os.path as osp
 import socket
 import warnings
 
+import torch
+import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch.multiprocessing.spawn import ProcessExitedException
 
@@ -39,13 +44,34 @@ def mark_rank_finished(out_dir: str, rank: int) -> None:
         pass
 
 
+@contextlib.contextmanager
+def gloo_process_group(rank, world_size, port, out_dir, timeout_s=120):
+    """Run a spawned rank's block inside a one-thread gloo process group on
+    127.0.0.1:``port``. A block that ends without an exception marks the
+    rank finished and waits at a barrier for the others; the group is
+    destroyed in any case. ``timeout_s`` bounds every collective, so a rank
+    stuck in one fails the test instead of hanging it."""
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    dist.init_process_group(
+        'gloo', rank=rank, world_size=world_size,
+        timeout=datetime.timedelta(seconds=timeout_s))
+    try:
+        yield
+        mark_rank_finished(out_dir, rank)
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()
+
+
 def spawn_gloo_ranks(fn, world_size: int, *args, out_dir, env=None):
     """Run ``fn(rank, world_size, port, *args)`` in ``world_size`` spawned
     processes with ``OMP_NUM_THREADS=1`` and ``env`` set for them (restored
     here afterwards). ``fn`` calls :func:`mark_rank_finished` with
-    ``out_dir`` when its work is done: a rank killed by a signal once every
-    rank has its marker is a teardown crash (warned); anything else
-    raises."""
+    ``out_dir`` when its work is done (:func:`gloo_process_group` does it
+    for a block that ends without an exception): a rank killed by a signal
+    once every rank has its marker is a teardown crash (warned); anything
+    else raises."""
     env = dict(OMP_NUM_THREADS='1', **(env or {}))
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

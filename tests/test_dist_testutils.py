@@ -1,14 +1,19 @@
 """spawn_gloo_ranks forgives a rank killed only after every rank marked its
-work finished (a torch.distributed teardown crash), and nothing else."""
+work finished (a torch.distributed teardown crash), and nothing else;
+gloo_process_group marks only a rank whose work ended without an
+exception."""
 import os
 import os.path as osp
 import time
 
 import pytest
-from torch.multiprocessing.spawn import ProcessExitedException
+import torch
+import torch.distributed as dist
+from torch.multiprocessing.spawn import (ProcessExitedException,
+                                         ProcessRaisedException)
 
-from dist_testutils import (finished_marker, mark_rank_finished,
-                            spawn_gloo_ranks)
+from dist_testutils import (finished_marker, gloo_process_group,
+                            mark_rank_finished, spawn_gloo_ranks)
 
 
 def wait_for(path, seconds=60):
@@ -44,6 +49,36 @@ def record_environment(rank, world_size, port, out_dir):
         f.write(f"{os.environ['OMP_NUM_THREADS']} "
                 f"{os.environ['LNL_MM_TEST_ONLY']}")
     mark_rank_finished(out_dir, rank)
+
+
+def sum_ranks_in_group(rank, world_size, port, out_dir):
+    with gloo_process_group(rank, world_size, port, out_dir, timeout_s=30):
+        total = torch.tensor([rank + 1.0])
+        dist.all_reduce(total)
+        with open(osp.join(out_dir, f'sum{rank}'), 'w') as f:
+            f.write(f'{total.item():g} {torch.get_num_threads()}')
+
+
+def fail_in_group(rank, world_size, port, out_dir):
+    with gloo_process_group(rank, world_size, port, out_dir, timeout_s=30):
+        if rank == 1:
+            raise RuntimeError('the work of rank 1 failed')
+
+
+def test_the_group_runs_collectives_and_marks_every_rank(tmp_path):
+    spawn_gloo_ranks(sum_ranks_in_group, 2, str(tmp_path), out_dir=tmp_path)
+    for rank in (0, 1):
+        assert (tmp_path / f'sum{rank}').read_text() == '3 1'
+        assert osp.exists(finished_marker(tmp_path, rank))
+
+
+def test_a_rank_whose_work_raises_is_not_marked(tmp_path):
+    # which error surfaces first is a race: rank 1's own, or rank 0's
+    # barrier losing its peer
+    with pytest.raises(ProcessRaisedException):
+        spawn_gloo_ranks(fail_in_group, 2, str(tmp_path),
+                         out_dir=tmp_path)
+    assert not osp.exists(finished_marker(tmp_path, 1))
 
 
 def test_a_crash_after_every_rank_finished_is_a_warning(tmp_path):

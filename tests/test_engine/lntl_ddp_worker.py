@@ -4,16 +4,14 @@ Kept out of the test module so that spawned processes import only this.
 """
 import contextlib
 import copy
-import datetime
 import functools
 import os
 import traceback
 
 import numpy as np
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
-from dist_testutils import mark_rank_finished
+from dist_testutils import gloo_process_group
 
 LR, MOMENTUM, WD, LAMBDA, MU = 0.05, 0.9, 5e-4, 0.01, 0.1
 #: Iterations of every run, and the per-rank / global batch sizes.
@@ -290,22 +288,12 @@ REFERENCES = {
 def run_worker(rank, world_size, port, out_dir):
     """Entry point of every spawned rank: run all SCENARIOS, save
     ``out_dir/rank{rank}.pt`` (a dict scenario -> result or traceback)."""
-    os.environ.update(
-        MASTER_ADDR='127.0.0.1',
-        MASTER_PORT=str(port),
-        OMP_NUM_THREADS='1')
-    torch.set_num_threads(1)
-    dist.init_process_group(
-        'gloo',
-        rank=rank,
-        world_size=world_size,
-        timeout=datetime.timedelta(seconds=120))
     jobs = list(SCENARIOS.items()) + [
         (name, (_run_reference, kwargs))
         for name, kwargs in REFERENCES.get(rank, {}).items()
     ]
     results = {}
-    try:
+    with gloo_process_group(rank, world_size, port, out_dir):
         try:
             for name, (func, kwargs) in jobs:
                 try:
@@ -315,7 +303,3 @@ def run_worker(rank, world_size, port, out_dir):
                     raise
         finally:
             torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
-        mark_rank_finished(out_dir, rank)
-        dist.barrier()
-    finally:
-        dist.destroy_process_group()

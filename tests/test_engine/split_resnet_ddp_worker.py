@@ -4,13 +4,11 @@ per-image bias head, trained by 2 gloo ranks and by one process.
 Kept out of the test module so that spawned processes import only this.
 """
 import copy
-import datetime
 import os
 import traceback
 
 import torch
-import torch.distributed as dist
-from dist_testutils import mark_rank_finished
+from dist_testutils import gloo_process_group
 
 ITERS, RANK_BATCH, WORLD_SIZE = 2, 4, 2
 GLOBAL_BATCH = RANK_BATCH * WORLD_SIZE
@@ -102,13 +100,8 @@ def train_single() -> dict:
 
 
 def run_worker(rank, world_size, port, out_dir):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
-                      OMP_NUM_THREADS='1')
-    torch.set_num_threads(1)
-    dist.init_process_group('gloo', rank=rank, world_size=world_size,
-                            timeout=datetime.timedelta(seconds=120))
     results = {}
-    try:
+    with gloo_process_group(rank, world_size, port, out_dir):
         try:
             results['ddp'] = train_ddp(rank)
             if rank == 0:
@@ -118,7 +111,3 @@ def run_worker(rank, world_size, port, out_dir):
             raise
         finally:
             torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))
-        mark_rank_finished(out_dir, rank)
-        dist.barrier()
-    finally:
-        dist.destroy_process_group()
