@@ -27,8 +27,10 @@ from collections import OrderedDict, defaultdict
 from typing import Dict, List
 
 HERE = osp.dirname(osp.abspath(__file__))
+#: the colour-variance study: the recipe's runs, the paper's numbers
+COLOUR_VARIANCE = osp.join(HERE, '..', 'colour_variance')
 sys.path.insert(0, osp.join(HERE, '..', '..', 'tools', 'analysis'))
-sys.path.insert(0, osp.join(HERE, '..', 'colour_variance'))
+sys.path.insert(0, COLOUR_VARIANCE)
 from figure import README_END, read_paper, update_readme  # noqa: E402
 from summarize_sweep import mean_std  # noqa: E402
 
@@ -40,7 +42,6 @@ VARIANCES_BEGIN = ('<!-- variances table: '
                    'benchmarks/beyond_paper_search/table.py -->')
 #: the colour variance the candidates are searched and screened at
 SEARCH_COLOR_VAR = 0.02
-COLOUR_VARIANCE = osp.join(HERE, '..', 'colour_variance')
 METRICS = (('val', 'val/accuracy/top1'), ('test', 'test/accuracy/top1'),
            ('probe', 'test/leakage/probe_accuracy'))
 
