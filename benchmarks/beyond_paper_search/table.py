@@ -20,7 +20,6 @@ Validation ranks; test is reported, never used to choose.
 """
 import argparse
 import csv
-import math
 import os.path as osp
 import sys
 from collections import OrderedDict, defaultdict
@@ -51,9 +50,14 @@ def candidate_of(row: dict) -> str:
     return f'{row["method"]} [{setting}]' if setting else row['method']
 
 
+def color_var_of(row: dict) -> float:
+    """The row's colour variance, rounded so that equal variances compare
+    equal whatever their spelling in the CSV (0.02, 0.020)."""
+    return round(float(row['color_var']), 4)
+
+
 def at_color_var(rows: List[dict], color_var: float) -> List[dict]:
-    return [r for r in rows
-            if math.isclose(float(r['color_var']), color_var)]
+    return [r for r in rows if color_var_of(r) == round(color_var, 4)]
 
 
 def by_candidate(rows: List[dict]) -> 'OrderedDict[str, Dict[int, dict]]':
@@ -116,13 +120,12 @@ def make_variance_table(rows: List[dict], recipe_rows: List[dict],
     recipe = defaultdict(list)
     for row in recipe_rows:
         if row['method'] == reference and not row.get('setting'):
-            recipe[round(float(row['color_var']), 4)].append(
+            recipe[color_var_of(row)].append(
                 float(row['test/accuracy/top1']))
     runs = OrderedDict()
     for row in rows:
-        cv = round(float(row['color_var']), 4)
-        runs.setdefault(candidate_of(row), {}).setdefault(cv, {})[
-            int(row['seed'])] = row
+        runs.setdefault(candidate_of(row), {}).setdefault(
+            color_var_of(row), {})[int(row['seed'])] = row
     lines = ['| run | color_var | seeds | test | probe | recipe\'s test | '
              'paper LNTL | every seed ≥ paper |',
              '|---|---|---|---|---|---|---|---|']
