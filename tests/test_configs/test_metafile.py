@@ -1,7 +1,9 @@
 """metafile.yml (MMPretrain's model-index format) describes every shipped
 config: the paths exist, the parameter counts are the models', and the
 results are those of benchmarks/full_scale/results.csv (BlindEye's: of
-benchmarks/colour_variance/results.csv, where the searched config ran)."""
+benchmarks/colour_variance/results.csv, where the searched config ran; the
+wide-h LNTL's: of benchmarks/beyond_paper_search/results.csv, where it ran
+as the recipe with two --grid overrides)."""
 import csv
 import glob
 import hashlib
@@ -11,7 +13,7 @@ import statistics
 
 import pytest
 import yaml
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
@@ -20,13 +22,21 @@ import lnl_mm  # noqa: F401
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 RESULTS = osp.join(REPO, 'benchmarks', 'full_scale', 'results.csv')
 #: models whose results come from another study's results.csv
-RESULTS_OF = dict(blindeye_cmnist=osp.join(
-    REPO, 'benchmarks', 'colour_variance', 'results.csv'))
+RESULTS_OF = dict(
+    blindeye_cmnist=osp.join(
+        REPO, 'benchmarks', 'colour_variance', 'results.csv'),
+    lnl_cmnist_wide_h=osp.join(
+        REPO, 'benchmarks', 'beyond_paper_search', 'results.csv'))
 #: results.csv's method of each model with results
 METHOD = dict(lnl_cmnist='lntl', baseline_cmnist='baseline',
               gray_cmnist='gray', blindeye_cmnist='blindeye',
               lnl_cmnist_paper='lntl_paper',
-              lnl_cmnist_from_baseline='lntl_2stage_paper')
+              lnl_cmnist_from_baseline='lntl_2stage_paper',
+              lnl_cmnist_wide_h='lntl')
+#: results.csv's setting (the sweep's --grid overrides) of each model whose
+#: runs are its method's config with overrides; '' for the others
+SETTING = dict(
+    lnl_cmnist_wide_h='model.bias_head.mid_channels=128+model.bias_steps=5')
 #: metafile metric -> results.csv column
 METRICS = {
     'Top 1 Accuracy': 'test/accuracy/top1',
@@ -89,7 +99,8 @@ def check_weights(name: str, weights: str, root: str = REPO) -> None:
 
 def test_weights_exist_and_are_named_by_their_hash(models):
     published = {name for name, model in models.items() if 'Weights' in model}
-    assert {'lnl_cmnist', 'baseline_cmnist', 'gray_cmnist'} <= published
+    assert {'lnl_cmnist', 'baseline_cmnist', 'gray_cmnist',
+            'lnl_cmnist_wide_h'} <= published
     for name in published:
         check_weights(name, models[name]['Weights'])
 
@@ -130,6 +141,23 @@ def test_metadata_is_the_configs(models, name):
     assert len(header) >= 2, name
 
 
+def test_configs_with_a_setting_are_their_measured_runs():
+    """A config whose results are its method's runs with --grid overrides
+    is exactly the method's config with those overrides."""
+    assert SETTING
+    for name, setting in SETTING.items():
+        base, = (n for n, m in METHOD.items()
+                 if m == METHOD[name] and n not in SETTING)
+        measured = Config.fromfile(osp.join(REPO, 'configs', f'{base}.py'))
+        overrides = {}
+        for item in setting.split('+'):
+            key, value = item.split('=')
+            overrides[key] = DictAction._parse_iterable(value)
+        measured.merge_from_dict(overrides)
+        shipped = Config.fromfile(osp.join(REPO, 'configs', f'{name}.py'))
+        assert shipped.to_dict() == measured.to_dict(), name
+
+
 def read_results(path):
     with open(path, newline='') as f:
         return list(csv.DictReader(f))
@@ -150,6 +178,7 @@ def test_results_are_the_study_means(models):
                 result['Dataset']).group(1))
             rows = studies[RESULTS_OF.get(name, RESULTS)]
             runs = [r for r in rows if r['method'] == METHOD[name]
+                    and r.get('setting', '') == SETTING.get(name, '')
                     and float(r['color_var']) == color_var]
             assert runs, (name, color_var)
             assert set(result['Metrics']) == set(METRICS)
