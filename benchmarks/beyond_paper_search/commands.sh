@@ -53,3 +53,13 @@ OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
 # (0.050 and 0.035 first): seed 0, then seeds 1 and 2.
 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
   $SWEEP --color-vars 0.050 0.035 --seeds 0 --methods lntl --grid model.bias_head.mid_channels=128 model.bias_steps=5
+# The ceiling: the baseline trained on colours independent of the label
+# (each training digit gets a random one of the ten, as test digits do),
+# in its own work root; WORK/unbiased_training/results.csv is
+# unbiased_training.csv (setting filled in, run_dir relative).
+python tools/analysis/sweep.py --dataset-options source=idx data_root=data/mnist \
+  --dataloader-options num_workers=0 persistent_workers=False \
+  --cfg-options default_hooks.checkpoint.interval=1 \
+  train_dataloader.dataset.conflict_ratio=0.9 \
+  --work-root $W/unbiased_training --color-vars 0.020 0.050 --seeds 0 \
+  --methods baseline
