@@ -10,14 +10,18 @@ import hashlib
 import os.path as osp
 import re
 import statistics
+import sys
 
 import pytest
 import yaml
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
 import lnl_mm  # noqa: F401
+
+sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'test_tools'))
+from tool_helpers import load_script  # noqa: E402
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 RESULTS = osp.join(REPO, 'benchmarks', 'full_scale', 'results.csv')
@@ -145,15 +149,17 @@ def test_configs_with_a_setting_are_their_measured_runs():
     """A config whose results are its method's runs with --grid overrides
     is exactly the method's config with those overrides."""
     assert SETTING
+    # the setting is the sweep's tag of one grid point: parse it as the
+    # sweep parsed the --grid values it came from
+    parse_grid = load_script('tools/analysis/sweep.py').parse_grid
     for name, setting in SETTING.items():
         base, = (n for n, m in METHOD.items()
                  if m == METHOD[name] and n not in SETTING)
         measured = Config.fromfile(osp.join(REPO, 'configs', f'{base}.py'))
-        overrides = {}
-        for item in setting.split('+'):
-            key, value = item.split('=')
-            overrides[key] = DictAction._parse_iterable(value)
-        measured.merge_from_dict(overrides)
+        grid = parse_grid(setting.split('+'))
+        assert all(len(values) == 1 for values in grid.values()), setting
+        measured.merge_from_dict(
+            {key: values[0] for key, values in grid.items()})
         shipped = Config.fromfile(osp.join(REPO, 'configs', f'{name}.py'))
         assert shipped.to_dict() == measured.to_dict(), name
 
