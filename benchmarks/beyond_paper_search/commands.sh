@@ -53,6 +53,8 @@ OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
 # (0.050 and 0.035 first): seed 0, then seeds 1 and 2.
 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
   $SWEEP --color-vars 0.050 0.035 --seeds 0 --methods lntl --grid model.bias_head.mid_channels=128 model.bias_steps=5
+OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
+  $SWEEP --color-vars 0.035 0.050 --seeds 1 2 --methods lntl --grid model.bias_head.mid_channels=128 model.bias_steps=5
 # The ceiling: the baseline trained on colours independent of the label
 # (each training digit gets a random one of the ten, as test digits do),
 # in its own work root; WORK/unbiased_training/results.csv is
