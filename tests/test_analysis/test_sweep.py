@@ -10,6 +10,8 @@ import sys
 import pytest
 from mmengine.config import Config
 
+from lnl_mm.utils import ConfigError
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -117,8 +119,34 @@ def test_same_run_in_two_work_roots_gets_two_experiment_names(tmp_path):
 def test_grid_key_missing_from_a_method_is_refused(tmp_path):
     spec = make_spec(tmp_path, method='baseline',
                      grid={'model.bias_neck.mu': 0.5})
-    with pytest.raises(KeyError, match='not in the config of method'):
+    with pytest.raises(ConfigError, match='not in the config of method'):
         sweep.build_run_config(spec)
+    # an argument of the dataset's type that the config leaves at its
+    # default may be searched; a misspelt one may not
+    spec = make_spec(tmp_path, method='baseline',
+                     grid={'train_dataloader.dataset.conflict_ratio': 0.9})
+    cfg = sweep.build_run_config(spec)
+    assert cfg.train_dataloader.dataset.conflict_ratio == 0.9
+    assert 'conflict_ratio' not in cfg.val_dataloader.dataset
+    spec['grid'] = {'train_dataloader.dataset.conflict_ration': 0.9}
+    with pytest.raises(ConfigError, match='nor an argument of the component'):
+        sweep.build_run_config(spec)
+
+
+def test_a_misspelt_grid_key_stops_the_sweep_before_its_first_run(tmp_path):
+    """The keys are checked before any run: checked per run, as they also
+    are, the misspelt key would fail each run in turn, after the runs
+    before it had trained."""
+    work_root = tmp_path / 'typo'
+    cmd = [sys.executable, osp.join(REPO, 'tools', 'analysis', 'sweep.py'),
+           '--methods', 'lntl', '--color-vars', '0.03', '--seeds', '0', '1',
+           '--grid', 'model.bias_neck.mu=0.5', 'model.bias_nek.mu=1'] + \
+        tiny_args(work_root)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "ERROR: --grid key 'model.bias_nek.mu'" in proc.stderr
+    assert 'Traceback' not in proc.stderr
+    assert not (work_root / 'runs').exists()
 
 
 def test_stored_result_of_other_settings_is_refused(tmp_path):

@@ -44,7 +44,8 @@ import traceback
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from lnl_mm.utils import DATALOADER_FIELDS, atomic_write_text
+from lnl_mm.utils import (DATALOADER_FIELDS, ConfigError, UserError,
+                          atomic_write_text)
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from summarize_sweep import (RESULT_FILE, setup_logger,  # noqa: E402
@@ -122,7 +123,8 @@ def parse_args(argv=None):
         default=[],
         metavar='KEY=V1,V2',
         help='extra grid axes, e.g. model.entropy_weight=0.01,0.1; every key '
-        'must exist in each method\'s config')
+        'must exist in each method\'s config or be an argument of the '
+        'component at its parent (train_dataloader.dataset.conflict_ratio)')
     parser.add_argument(
         '--load-from',
         nargs='+',
@@ -401,6 +403,72 @@ def get_by_path(cfg, key: str):
     return node
 
 
+def grid_key_is_known(cfg, key: str) -> bool:
+    """Whether ``key`` is set in ``cfg``, or names an argument that the
+    component configured at its parent path takes without the config
+    spelling it out (``train_dataloader.dataset.conflict_ratio``: the
+    dataset's ``type`` takes ``conflict_ratio``, which defaults to 0)."""
+    try:
+        get_by_path(cfg, key)
+        return True
+    except KeyError:
+        pass
+    parent_key, _, name = key.rpartition('.')
+    try:
+        parent = get_by_path(cfg, parent_key) if parent_key else None
+    except KeyError:
+        return False
+    return name in component_arguments(cfg, parent)
+
+
+def check_grid_key(cfg, key: str, spec: dict) -> None:
+    """ConfigError unless ``key`` may be set in ``spec``'s method config."""
+    if not grid_key_is_known(cfg, key):
+        raise ConfigError(
+            f'--grid key {key!r} is not in the config of method '
+            f'{spec["method"]!r} ({spec["config"]}), nor an argument of the '
+            'component its parent configures; check the spelling, or search '
+            'that method in a separate sweep.')
+
+
+def check_grid_keys(runs: Sequence[dict]) -> None:
+    """Check every --grid key against every method's config before the
+    first run starts, so that a misspelt key does not wait for the runs
+    before it."""
+    from mmengine.config import Config
+    configs = {}
+    for spec in runs:
+        if spec['config'] not in configs:
+            configs[spec['config']] = Config.fromfile(spec['config'])
+        for key in spec['grid']:
+            check_grid_key(configs[spec['config']], key, spec)
+
+
+def component_arguments(cfg, spec) -> List[str]:
+    """The ``__init__`` arguments of the class a ``dict(type=...)`` config
+    names, looked up in every registry of the config's scope; [] for
+    anything else."""
+    import mmpretrain.registry
+    from mmengine.registry import Registry
+
+    from lnl_mm.utils.cfg_utils import (_init_arguments, _registered_class,
+                                        init_scope)
+    if not isinstance(spec, dict) or 'type' not in spec:
+        return []
+    init_scope(cfg)
+    names = []
+    for registry in vars(mmpretrain.registry).values():
+        if not isinstance(registry, Registry):
+            continue
+        try:
+            cls = _registered_class(spec, registry)
+        except (KeyError, TypeError):
+            continue
+        if cls is not None:
+            names.extend(_init_arguments(cls))
+    return names
+
+
 def add_probe_hook(cfg) -> None:
     """Append the LeakageProbeHook unless the config already has one."""
     hooks = list(cfg.get('custom_hooks') or [])
@@ -440,13 +508,7 @@ def build_run_config(spec: dict):
     if spec['probe']:  # before the overrides, so they can tune the probe
         add_probe_hook(cfg)
     for key, value in spec['grid'].items():
-        try:
-            get_by_path(cfg, key)
-        except KeyError:
-            raise KeyError(
-                f'--grid key {key!r} is not in the config of method '
-                f'{spec["method"]!r} ({spec["config"]}); check the spelling, '
-                'or search that method in a separate sweep.') from None
+        check_grid_key(cfg, key, spec)
         cfg.merge_from_dict({key: value})
     if spec['cfg_options']:
         cfg.merge_from_dict(copy.deepcopy(spec['cfg_options']))
@@ -630,6 +692,7 @@ def write_json_atomic(path: str, data: dict) -> None:
 def run_grid(args) -> List[dict]:
     """Run every unfinished run of the grid; return the failures."""
     runs = plan_runs(args)
+    check_grid_keys(runs)
     failures = []
     for index, spec in enumerate(runs, 1):
         name = osp.relpath(spec['run_dir'], osp.abspath(args.work_root))
@@ -680,4 +743,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except UserError as error:  # a wrong option: its message, no traceback
+        sys.exit(f'ERROR: {error}')
