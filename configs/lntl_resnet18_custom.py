@@ -6,7 +6,8 @@
 # alternating update with the paper's lambda and mu, on the paper's schedule
 # (SGD lr 0.01, batch 128, 100 epochs, x0.1 at 40 and 80). One job:
 #   python tools/train.py configs/lntl_resnet18_custom.py --cfg-options \
-#       train_dataloader.dataset.data_root=X val_dataloader.dataset.data_root=X \
+#       train_dataloader.dataset.data_root=X \
+#       val_dataloader.dataset.data_root=X \
 #       test_dataloader.dataset.data_root=X
 # Results: none shipped (it depends on your data).
 _base_ = [

@@ -101,11 +101,11 @@ def check_out_args(args):
     if args.out_item == 'metrics':
         if suffix not in METRICS_SUFFIXES:
             raise ConfigError(f'--out {args.out}: metrics are saved as '
-                             f'{"/".join(METRICS_SUFFIXES)}.')
+                              f'{"/".join(METRICS_SUFFIXES)}.')
     elif suffix not in PRED_SUFFIXES:
         raise ConfigError(f'--out {args.out}: predictions are saved as a '
-                         'pickle; use a .pkl file name (or --out-item '
-                         'metrics for a .json of the metrics).')
+                          'pickle; use a .pkl file name (or --out-item '
+                          'metrics for a .json of the metrics).')
 
 
 def setup_visualization(cfg, args):

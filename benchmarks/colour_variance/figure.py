@@ -118,7 +118,7 @@ def table(runs: dict, paper: dict) -> str:
         if acc:
             lines.append(f'| {label} | ' + ' | '.join(
                 cell(acc.get(cv, [])) for cv in cvs) + ' |')
-            lines.append(f'| ↳ leakage probe | ' + ' | '.join(
+            lines.append('| ↳ leakage probe | ' + ' | '.join(
                 cell(probe.get(cv, [])) for cv in cvs) + ' |')
         name = PAPER_OF.get(method) or (
             PAPER_ROW_ALSO_UNDER.get(method) if acc else None)

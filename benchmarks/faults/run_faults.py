@@ -1,15 +1,18 @@
 #!/usr/bin/env python
 """Fault-injection trials against lnl_mm's tools/train.py and tools/test.py.
 
-Every trial runs the real tool in a subprocess (cwd=the repository root) on a tiny
-Colored MNIST run (64 training digits, 2 epochs), records the exit code, the
-one ``ERROR:`` line (or the key log line) and what changed on disk (a listing
-of the faults folder and the repository with sizes + sha1, before and after), and the
-table is written to <faults folder>/table.md (folder: $LNL_MM_FAULTS_DIR,
-default /tmp/lnl_mm_faults). Logs of every run: <faults folder>/logs.
+Every trial runs the real tool in a subprocess (cwd=the repository root) on
+a tiny Colored MNIST run (64 training digits, 2 epochs), records the exit
+code, the one ``ERROR:`` line (or the key log line) and what changed on disk
+(a listing of the faults folder and the repository with sizes + sha1, before
+and after), and the table is written to <faults folder>/table.md (folder:
+$LNL_MM_FAULTS_DIR, default /tmp/lnl_mm_faults). Logs of every run:
+<faults folder>/logs.
 
-Usage:  OMP_NUM_THREADS=1 python benchmarks/faults/run_faults.py [TRIAL_ID_PREFIX ...]
-(with prefixes only the matching trials run, after the two good runs).
+Usage:
+    OMP_NUM_THREADS=1 python benchmarks/faults/run_faults.py [PREFIX ...]
+(with trial id prefixes only the matching trials run, after the two good
+runs).
 """
 import hashlib
 import os
@@ -17,7 +20,6 @@ import os.path as osp
 import pickle
 import re
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -33,6 +35,7 @@ BASE_CFG = 'configs/baseline_cmnist.py'
 LNTL_CFG = 'configs/lnl_cmnist_paper.py'
 PAUSE_CFG = {'base': osp.join(ROOT, 'cfg_pause_baseline_cmnist.py'),
              'lntl': osp.join(ROOT, 'cfg_pause_lnl_cmnist_paper.py')}
+
 
 def INDICES(*r):
     return '[' + ','.join(map(str, range(*r))) + ']'
@@ -489,7 +492,8 @@ def t3_t5_test_inputs():
         ('3e2', 'missing relative path', 'work_dirs/nope/epoch_2.pth'),
         ('3f', 'plain pickle.dump of a dict', p('plain.pkl')),
         ('3g', 'torchvision resnet18 state dict', p('resnet18.pth')),
-        ('3h', 'torch.save with os.system __reduce__', p('evil_torchsave.pth')),
+        ('3h', 'torch.save with os.system __reduce__',
+         p('evil_torchsave.pth')),
         ('3i', 'pickle.dump with os.system __reduce__', p('evil_pickle.pth')),
         ('3j', 'torch.save of a list of tensors', p('tensor_list.pth')),
         ('3k', "weights under 'model' key", p('under_model_key.pth')),
@@ -706,7 +710,7 @@ def t9_kill(kind):
                 f'{"yes" if not osp.exists(stale) else "NO"}; *.tmp left: '
                 f'{left or "none"}; final epoch_2.pth vs uninterrupted: '
                 + equal_states(f'{ref}/epoch_2.pth', f'{run}/epoch_2.pth'))
-    trial(f'{tidk}R', f'--resume after the kill (+ a planted stale .tmp)',
+    trial(f'{tidk}R', '--resume after the kill (+ a planted stale .tmp)',
           train_args(cfg, run, cli=['--resume'], lntl=lntl),
           keys=(r'partial file of an interrupted', ), checks_fn=checks)
 
@@ -718,7 +722,8 @@ def t10_misc():
           train_args(BASE_CFG, wd, cli=['--amp']), setup=lambda: fresh(wd))
     wd = f'{ROOT}/t10b_typo'
     trial('10b', 'typo in a dataset option (colour_var)',
-          train_args(BASE_CFG, wd, ['train_dataloader.dataset.colour_var=0.05']),
+          train_args(BASE_CFG, wd,
+                     ['train_dataloader.dataset.colour_var=0.05']),
           setup=lambda: fresh(wd))
     wd = f'{ROOT}/t10c_out'
     trial('10c', 'test --out metrics.txt (bad suffix)',

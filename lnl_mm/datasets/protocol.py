@@ -228,8 +228,8 @@ def generate_colored_split(source: str, digits: Dict[str, np.ndarray], *,
         color=colors.astype(np.float32),
         digit_index=digit_index.astype(np.int64),
         color_target=pixel_color_target(images, num_color_bins,
-                                         color_ignore_index,
-                                         color_target_stride))
+                                        color_ignore_index,
+                                        color_target_stride))
     meta = dict(
         palette=np.asarray(palette).tolist(),
         split_sizes={k: int(len(v[1])) for k, v in parts.items()})

@@ -310,8 +310,8 @@ def check_hook_cfgs(cfg: Config) -> None:
         cls = _registered_class(hook, HOOKS)
         if cls is None:
             continue
-        args = {k: v for k, v in hook.items() if k not in ('type',
-                                                         'priority')}
+        args = {k: v for k, v in hook.items()
+                if k not in ('type', 'priority')}
         accepted = _init_arguments(cls)
         unknown = [name for name in args if name not in accepted]
         if unknown and not _takes_any_keyword(cls):

@@ -48,7 +48,8 @@ def test_baseline_checkpoint_starts_lntl_unlearning(tmp_path):
 
     base = load(base_ckpt)
     lntl = load(tmp_path / 'lntl' / 'epoch_1.pth')
-    for name in ('backbone.f.0.weight', 'backbone.g.2.weight', 'head.fc.weight'):
+    for name in ('backbone.f.0.weight', 'backbone.g.2.weight',
+                 'head.fc.weight'):
         change = (lntl['state_dict'][name] - base['state_dict'][name]).abs()
         assert change.max() < 5e-3, name  # 2 iterations at lr 0.001
     assert any(k.startswith('bias_head.') for k in lntl['state_dict'])

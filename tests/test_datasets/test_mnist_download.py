@@ -172,15 +172,16 @@ def test_idx_download_failure_raises(tmp_path):
 
 
 def test_auto_download_failure_not_retried_per_split(tmp_path, monkeypatch,
-                                                      log_records):
+                                                     log_records):
     calls = []
 
     def failing_download(*args, **kwargs):
         calls.append(args)
         raise RuntimeError('Could not download (simulated)')
 
-    monkeypatch.setattr('lnl_mm.datasets.torchvision_mnist.torchvision_download',
-                        failing_download)
+    monkeypatch.setattr(
+        'lnl_mm.datasets.torchvision_mnist.torchvision_download',
+        failing_download)
     root = str(tmp_path / 'offline')
     for split in ('train', 'val', 'test'):
         dataset = ColoredMNIST(data_root=root, download=True, split=split,

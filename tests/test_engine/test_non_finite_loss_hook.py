@@ -147,12 +147,12 @@ def test_non_finite_weights_with_finite_losses(policy, monkeypatch):
 
     monkeypatch.setattr(model, 'train_step', overflowing_train_step)
     if policy == 'warn':
-        outputs = iterate(runner, hook, batch())
+        iterate(runner, hook, batch())
         kind, message = runner.records[-1]
         assert kind == 'warning'
     else:
         with pytest.raises(NonFiniteLossError) as info:
-            outputs = iterate(runner, hook, batch())
+            iterate(runner, hook, batch())
         message = str(info.value)
         assert 'Training stopped' in message and 'work/epoch_1.pth' in message
         if policy == 'skip':

@@ -85,7 +85,8 @@ def test_failure_in_the_middle_of_a_save_keeps_previous_checkpoint(
     # it, no partial file remains, and epoch_1 loads.
     assert listing(work_dir) == ['epoch_1.pth', 'last_checkpoint']
     assert pointer(work_dir) == osp.join(work_dir, 'epoch_1.pth')
-    assert read_checkpoint(osp.join(work_dir, 'epoch_1.pth'))['meta']['epoch'] == 1
+    checkpoint = read_checkpoint(osp.join(work_dir, 'epoch_1.pth'))
+    assert checkpoint['meta']['epoch'] == 1
 
     # The same fault with MMEngine's CheckpointHook loses epoch_1 (deleted
     # first) and leaves a partial epoch_2.pth that --resume would pick.

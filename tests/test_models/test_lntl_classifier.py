@@ -34,7 +34,8 @@ def build_model(entropy_weight=LAMBDA, mu=MU, **kwargs):
 
 def make_batch(n=8, seed=1):
     g = torch.Generator().manual_seed(seed)
-    imgs = torch.randint(0, 256, (n, 3, 28, 28), generator=g, dtype=torch.uint8)
+    imgs = torch.randint(0, 256, (n, 3, 28, 28), generator=g,
+                         dtype=torch.uint8)
     labels = torch.randint(0, 10, (n, ), generator=g)
     targets = (imgs[:, :, 1::2, 1::2] // 32).long()
     targets[imgs[:, :, 1::2, 1::2] == 0] = 255
@@ -236,12 +237,14 @@ def test_phase_a_does_not_move_h_and_phase_b_does_not_move_g(monkeypatch):
     model.train_step(data, optim)
 
     # Phase A moved f and g but not h.
-    assert changed(before_h, model.bias_head) - changed(between['h'],
-                                                        model.bias_head) == set()
+    assert changed(before_h, model.bias_head) - changed(
+        between['h'], model.bias_head) == set()
     assert not any(
         not torch.equal(before_h[n], between['h'][n]) for n in before_h)
-    assert any(not torch.equal(before_g[n], between['g'][n]) for n in before_g)
-    assert any(not torch.equal(before_f[n], between['f'][n]) for n in before_f)
+    assert any(
+        not torch.equal(before_g[n], between['g'][n]) for n in before_g)
+    assert any(
+        not torch.equal(before_f[n], between['f'][n]) for n in before_f)
     # Phase B moved h and f but not g.
     assert changed(between['g'], g_modules) == set()
     assert changed(between['h'], model.bias_head)

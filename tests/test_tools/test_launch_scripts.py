@@ -134,7 +134,6 @@ def test_slurm_scripts(tmp_path, fake_srun):
     assert "'backend': 'gloo'" in log
 
 
-
 def test_slurm_test_script_command(tmp_path, fake_srun):
     env, srun_log = fake_srun
     env['SRUN_EXEC'] = '0'

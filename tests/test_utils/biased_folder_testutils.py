@@ -2,7 +2,8 @@
 
 Layout (what configs/_base_/datasets/biased_image_folder.py expects)::
 
-    root/meta/{train,val,test}.txt   lines "images/<split>/<n>.png <label> <bias>"
+    root/meta/{train,val,test}.txt   "<image> <label> <bias>" per line
+                                     (images/<split>/<n>.png)
     root/images/<split>/<n>.png      RGB PNGs, tinted by their bias label
 
 In train, every image but the last of each class has the bias label

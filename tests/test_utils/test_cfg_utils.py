@@ -79,7 +79,8 @@ def test_finalize_dataloaders_resolves_auto_and_drops_persistence(
     monkeypatch.setattr(os, 'cpu_count', lambda: 2)
     monkeypatch.delenv('LOCAL_WORLD_SIZE', raising=False)
     cfg = Config(
-        dict(train_dataloader=dict(num_workers='auto', persistent_workers=True),
+        dict(train_dataloader=dict(num_workers='auto',
+                                   persistent_workers=True),
              val_dataloader=dict(num_workers=3, persistent_workers=True),
              test_dataloader=None))
     finalize_dataloaders(cfg)

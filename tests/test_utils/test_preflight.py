@@ -230,7 +230,7 @@ def test_folder_config_passes_and_compares_classes(folder):
 
 
 def test_the_annotation_is_scanned_against_the_classes(tmp_path, folder,
-                                                      monkeypatch):
+                                                       monkeypatch):
     import shutil
     root = tmp_path / 'copy'
     shutil.copytree(folder, root)

@@ -1,8 +1,8 @@
-"""Summarise the finished runs of a sweep work root (``tools/analysis/sweep.py``
-writes them): ``results.csv``, ``table.md`` (rows: methods, columns:
-color_var, cells: mean ± std over seeds), ``plot.png`` (accuracy against
-color_var), ``curves.png`` (validation accuracy per epoch, one line per
-method, read from the runs' ``vis_data/scalars.json``) and, for grid
+"""Summarise the finished runs of a sweep work root (written by
+``tools/analysis/sweep.py``): ``results.csv``, ``table.md`` (rows: methods,
+columns: color_var, cells: mean ± std over seeds), ``plot.png`` (accuracy
+against color_var), ``curves.png`` (validation accuracy per epoch, one line
+per method, read from the runs' ``vis_data/scalars.json``) and, for grid
 searches, ``search.md`` (settings ranked on the validation split).
 
 Example::

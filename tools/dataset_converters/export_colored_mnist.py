@@ -6,7 +6,8 @@ For each split the ColoredMNIST dataset of the config's
 applied to every split) and written as::
 
     OUT_DIR/images/<split>/<index>.png   the RGB image, losslessly
-    OUT_DIR/meta/<split>.txt             "images/<split>/<index>.png <digit> <colour class>"
+    OUT_DIR/meta/<split>.txt             "<image> <digit> <colour class>"
+                                         per line (images/<split>/<index>.png)
     OUT_DIR/meta/classes.txt, meta/bias_classes.txt
     OUT_DIR/meta/export.json             what was exported (dataset settings)
 

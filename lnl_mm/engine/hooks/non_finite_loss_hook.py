@@ -67,7 +67,7 @@ class NonFiniteLossHook(Hook):
     def __init__(self, policy: str = 'stop'):
         if policy not in POLICIES:
             raise ConfigError(f'NonFiniteLossHook: policy={policy!r} must be '
-                             f'one of {POLICIES}.')
+                              f'one of {POLICIES}.')
         self.policy = policy
         self._handles: list = []
         self._bad_grads: List[str] = []

@@ -31,8 +31,10 @@ class LNTLOptimWrapperConstructor:
 
         optim_wrapper = dict(
             constructor='LNTLOptimWrapperConstructor',
-            main=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)),
-            bias=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+            main=dict(type='OptimWrapper',
+                      optimizer=dict(type='SGD', lr=0.01)),
+            bias=dict(type='OptimWrapper',
+                      optimizer=dict(type='SGD', lr=0.01)))
 
     Args:
         optim_wrapper_cfg (dict): ``main`` and ``bias`` sub-wrapper configs,

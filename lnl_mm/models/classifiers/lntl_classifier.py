@@ -280,11 +280,13 @@ class LNTLClassifier(BaseClassifier):
         return training_progress(begin_epoch=self.pretrain_epochs)
 
     def loss_phase_a(self, inputs: torch.Tensor,
-                     data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+                     data_samples: List[DataSample]
+                     ) -> Dict[str, torch.Tensor]:
         """Phase A losses: label CE plus lambda times h's uncertainty loss
         (negative entropy for LNTL)."""
         f_map, g_feat = self.backbone(inputs)
-        losses = dict(loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
+        losses = dict(
+            loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
         lam = 0.0 if self.in_warmup() else self.entropy_weight
         if lam > 0:
             # h is not stepped in phase A: its parameters enter as detached
@@ -299,7 +301,8 @@ class LNTLClassifier(BaseClassifier):
         return losses
 
     def loss_phase_b(self, inputs: torch.Tensor,
-                     data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+                     data_samples: List[DataSample]
+                     ) -> Dict[str, torch.Tensor]:
         """Phase B's reversal step: h's bias CE on f's output through the
         bias neck (the gradient reversal)."""
         return self.loss_reversal(
@@ -331,7 +334,8 @@ class LNTLClassifier(BaseClassifier):
         """All loss terms at once (for evaluation; training uses
         :meth:`train_step`)."""
         f_map, g_feat = self.backbone(inputs)
-        losses = dict(loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
+        losses = dict(
+            loss_cls=self.head.loss((g_feat, ), data_samples)['loss'])
         losses['loss_entropy'] = self.entropy_weight * \
             self.bias_head.uncertainty((f_map, ), self.uncertainty_loss)
         losses.update(self.bias_head.loss((f_map, ), data_samples))

@@ -27,7 +27,8 @@ UNCERTAINTY_LOSSES = dict(
     neg_entropy=negative_entropy, uniform_ce=uniform_cross_entropy)
 
 
-def uncertainty_loss(logits: torch.Tensor, dim: int, kind: str) -> torch.Tensor:
+def uncertainty_loss(logits: torch.Tensor, dim: int,
+                     kind: str) -> torch.Tensor:
     """Apply the uncertainty loss named ``kind`` (see module docstring)."""
     if kind not in UNCERTAINTY_LOSSES:
         raise ValueError(f'Unknown uncertainty loss {kind!r}; choose one of '
