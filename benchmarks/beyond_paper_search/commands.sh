@@ -58,10 +58,9 @@ OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
 # The ceiling: the baseline trained on colours independent of the label
 # (each training digit gets a random one of the ten, as test digits do),
 # in its own work root; WORK/unbiased_training/results.csv is
-# unbiased_training.csv (setting filled in, run_dir relative).
+# unbiased_training.csv (run_dir relative).
 python tools/analysis/sweep.py --dataset-options source=idx data_root=data/mnist \
   --dataloader-options num_workers=0 persistent_workers=False \
   --cfg-options default_hooks.checkpoint.interval=1 \
-  train_dataloader.dataset.conflict_ratio=0.9 \
   --work-root $W/unbiased_training --color-vars 0.020 0.050 --seeds 0 \
-  --methods baseline
+  --methods baseline --grid train_dataloader.dataset.conflict_ratio=0.9
