@@ -432,16 +432,16 @@ def check_grid_key(cfg, key: str, spec: dict) -> None:
 
 
 def check_grid_keys(runs: Sequence[dict]) -> None:
-    """Check every --grid key against every method's config before the
+    """Check every --grid key against every method's run config (as
+    :func:`build_run_config` makes it, probe hook included) before the
     first run starts, so that a misspelt key does not wait for the runs
     before it."""
-    from mmengine.config import Config
-    configs = {}
+    checked = set()
     for spec in runs:
-        if spec['config'] not in configs:
-            configs[spec['config']] = Config.fromfile(spec['config'])
-        for key in spec['grid']:
-            check_grid_key(configs[spec['config']], key, spec)
+        kind = (spec['config'], tuple(spec['grid']))
+        if kind not in checked:
+            build_run_config(spec)
+            checked.add(kind)
 
 
 def component_arguments(cfg, spec) -> List[str]:
