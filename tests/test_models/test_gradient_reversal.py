@@ -66,6 +66,47 @@ def test_explicit_progress_overrides_the_message_hub():
     torch.testing.assert_close(x.grad, torch.zeros(2))
 
 
+def test_step_schedule_multiplies_mu_at_each_milestone():
+    neck = GradientReversal(mu=1.0, schedule='step', milestones=[0.3, 0.6],
+                            factor=0.5)
+    assert neck.current_mu(0.0) == 1.0
+    assert neck.current_mu(0.29) == 1.0
+    assert neck.current_mu(0.3) == 0.5
+    assert neck.current_mu(0.59) == 0.5
+    assert neck.current_mu(0.6) == 0.25
+    assert neck.current_mu(1.0) == 0.25
+
+
+def test_step_schedule_scales_the_reversed_gradient():
+    hub = MessageHub.get_instance('test_step_progress')
+    hub.update_info('iter', 40)
+    hub.update_info('max_iters', 100)
+    neck = GradientReversal(mu=1.0, schedule='step', milestones=[0.3],
+                            factor=0.3)
+    x = torch.ones(3, requires_grad=True)
+    (out, ) = neck((x, ))
+    out.sum().backward()
+    torch.testing.assert_close(x.grad, torch.full((3, ), -0.3))
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(schedule='step', factor=0.3),
+    dict(schedule='step', milestones=[], factor=0.3),
+    dict(schedule='step', milestones=0.3, factor=0.3),
+    dict(schedule='step', milestones=[0.0], factor=0.3),
+    dict(schedule='step', milestones=[1.0], factor=0.3),
+    dict(schedule='step', milestones=[0.6, 0.3], factor=0.3),
+    dict(schedule='step', milestones=[0.3]),
+    dict(schedule='step', milestones=[0.3], factor=0),
+    dict(milestones=[0.3], factor=0.3),
+    dict(schedule='dann', factor=0.3),
+])
+def test_bad_step_arguments_are_named(kwargs):
+    with pytest.raises(ValueError,
+                       match=r'GradientReversal: .*(milestones|factor)'):
+        GradientReversal(**kwargs)
+
+
 @pytest.mark.parametrize('kwargs', [dict(mu=-1), dict(mu=float('nan')),
                                     dict(schedule='linear'), dict(gamma=0),
                                     dict(gamma=float('inf'))])

@@ -1,5 +1,5 @@
 import math
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -65,22 +65,31 @@ class GradientReversal(nn.Module):
 
     Args:
         mu (float): Reversal strength (the paper's mu). Defaults to 0.1.
-        schedule (str): How mu changes over training:
+        schedule (str): How mu changes over training, as a function of
+            ``p``, the fraction of training iterations done (counted from
+            the end of the warm-up when ``LNTLClassifier`` has
+            ``pretrain_epochs``, which passes ``progress``):
             ``'constant'`` keeps ``mu``; ``'dann'`` ramps it as in DANN
-            (Ganin & Lempitsky 2015): ``mu * (2 / (1 + exp(-gamma * p)) - 1)``
-            with ``p`` the fraction of training iterations done (counted
-            from the end of the warm-up when ``LNTLClassifier`` has
-            ``pretrain_epochs``, which passes ``progress``).
+            (Ganin & Lempitsky 2015): ``mu * (2 / (1 + exp(-gamma * p)) - 1)``;
+            ``'step'`` multiplies it by ``factor`` at each of ``milestones``
+            (a strong reversal first, a weaker one once the bias is gone).
             Defaults to ``'constant'``.
         gamma (float): Steepness of the ``'dann'`` ramp. Defaults to 10.
+        milestones (Sequence[float], optional): For ``'step'`` only: the
+            increasing values of ``p`` in (0, 1) from which mu is multiplied
+            by ``factor`` once more; 0.3 is after 3 of 10 unlearning epochs.
+        factor (float, optional): For ``'step'`` only: what mu is
+            multiplied by at each milestone, e.g. 0.3.
     """
 
-    SCHEDULES = ('constant', 'dann')
+    SCHEDULES = ('constant', 'dann', 'step')
 
     def __init__(self,
                  mu: float = 0.1,
                  schedule: str = 'constant',
-                 gamma: float = 10.0):
+                 gamma: float = 10.0,
+                 milestones: Optional[Sequence[float]] = None,
+                 factor: Optional[float] = None):
         super().__init__()
         self.mu = check_number('mu', mu, low=0, hint='the reversal '
                                'strength; the paper uses 0.1',
@@ -92,6 +101,40 @@ class GradientReversal(nn.Module):
         self.gamma = check_number('gamma', gamma, low=0, low_open=True,
                                   hint="the steepness of the 'dann' ramp, "
                                   'e.g. 10', owner='GradientReversal')
+        self.milestones, self.factor = self._check_steps(
+            schedule, milestones, factor)
+
+    @staticmethod
+    def _check_steps(schedule: str, milestones, factor):
+        """``milestones`` and ``factor`` as a tuple of floats and a float
+        for ``'step'``; both must be left unset for the other schedules."""
+        if schedule != 'step':
+            if milestones is not None or factor is not None:
+                raise ValueError(
+                    f'GradientReversal: milestones={milestones!r} and '
+                    f'factor={factor!r} only apply to schedule=\'step\', '
+                    f'not {schedule!r}; set schedule=\'step\' or drop them.')
+            return (), None
+        if isinstance(milestones, (str, bytes)) or not isinstance(
+                milestones, Sequence) or not milestones:
+            raise ValueError(
+                f'GradientReversal: milestones={milestones!r} must be a '
+                'non-empty list of training fractions in (0, 1) for '
+                "schedule='step', e.g. [0.3].")
+        steps = tuple(
+            check_number(f'milestones[{i}]', m, low=0, high=1, low_open=True,
+                         hint='a fraction of the unlearning iterations',
+                         owner='GradientReversal')
+            for i, m in enumerate(milestones))
+        if any(b <= a for a, b in zip(steps, steps[1:])) or steps[-1] >= 1:
+            raise ValueError(
+                f'GradientReversal: milestones={milestones!r} must be '
+                'strictly increasing and below 1, e.g. [0.3].')
+        factor = check_number('factor', factor, low=0, low_open=True,
+                              hint="what mu is multiplied by at each "
+                              "milestone of schedule='step', e.g. 0.3",
+                              owner='GradientReversal')
+        return steps, factor
 
     def current_mu(self, progress: Optional[float] = None) -> float:
         """The reversal coefficient in force at ``progress`` (0..1)."""
@@ -99,6 +142,9 @@ class GradientReversal(nn.Module):
             return self.mu
         if progress is None:
             progress = training_progress()
+        if self.schedule == 'step':
+            passed = sum(progress >= m for m in self.milestones)
+            return self.mu * self.factor**passed
         return self.mu * (2.0 / (1.0 + math.exp(-self.gamma * progress)) - 1)
 
     def forward(self,
