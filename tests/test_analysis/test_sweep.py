@@ -225,6 +225,9 @@ def test_reduced_grid_end_to_end_and_resume(tmp_path, capsys):
                     'test/leakage/probe_accuracy'):
             assert 0.0 <= float(row[key]) <= 100.0, key
         assert float(row['wall_s']) > 0
+        # relative to the work root: the committed CSVs name no machine path
+        assert not osp.isabs(row['run_dir'])
+        assert (work_root / row['run_dir'] / 'result.json').is_file()
     assert all(r['test/accuracy/bias_head'] for r in rows
                if r['method'] == 'lntl')
 
@@ -256,6 +259,14 @@ def test_reduced_grid_end_to_end_and_resume(tmp_path, capsys):
     assert summary.main(['--work-root', str(work_root)]) == 0
     assert (work_root / 'table.md').read_text().splitlines() == table
     assert summary.main(['--work-root', str(work_root / 'empty')]) == 1
+
+    # a work root moved elsewhere still summarizes, with the same rows
+    moved = tmp_path / 'moved'
+    work_root.rename(moved)
+    (moved / 'results.csv').unlink()
+    assert summary.main(['--work-root', str(moved)]) == 0
+    with open(moved / 'results.csv') as f:
+        assert list(csv.DictReader(f)) == rows
 
 
 def test_one_run_through_the_real_tools_as_subprocesses(tmp_path):

@@ -76,12 +76,18 @@ def val_curve(work_dir: str, key: str) -> Dict[int, float]:
 
 
 def collect_results(work_root: str) -> List[dict]:
-    """Every result.json under ``work_root/runs``."""
+    """Every result.json under ``work_root/runs``.
+
+    Each result's ``run_dir`` is where its result.json lies now, so a work
+    root that was moved or copied since its runs finished still summarizes.
+    """
     results = []
     pattern = osp.join(work_root, 'runs', '**', RESULT_FILE)
     for path in sorted(glob.glob(pattern, recursive=True)):
         with open(path) as f:
-            results.append(json.load(f))
+            result = json.load(f)
+        result['run_dir'] = osp.dirname(path)
+        results.append(result)
     return results
 
 
@@ -144,7 +150,9 @@ def markdown_table(results: List[dict], split: str, key: str,
 
 
 def write_csv(results: List[dict], path: str) -> None:
-    """One row per run."""
+    """One row per run; ``run_dir`` relative to the CSV's folder (the work
+    root), so the file names no machine's paths."""
+    root = osp.dirname(osp.abspath(path))
     grid_keys = sorted({k for r in results for k in (r.get('grid') or {})})
     val_keys = sorted({k for r in results for k in r.get('val') or {}})
     test_keys = sorted({k for r in results for k in r.get('test') or {}})
@@ -166,7 +174,8 @@ def write_csv(results: List[dict], path: str) -> None:
                 [(r.get('test') or {}).get(k, '') for k in test_keys] + [
                     r['checkpoint'], r['checkpoint_kind'],
                     r['checkpoint_epoch'], r['train_wall_s'],
-                    r['test_wall_s'], r['wall_s'], r['run_dir']
+                    r['test_wall_s'], r['wall_s'],
+                    osp.relpath(osp.abspath(r['run_dir']), root)
                 ])
 
 
