@@ -136,3 +136,15 @@ def test_image_bias_candidate_changes_only_h():
         {k: v for k, v in ref.model.items() if k != 'bias_head'}
     assert cfg.param_scheduler == ref.param_scheduler
     assert cfg.custom_hooks == ref.custom_hooks
+
+
+def test_wide_h_ema_is_the_wide_h_with_the_moving_average():
+    """The wide h's model and schedule (configs/lnl_cmnist_wide_h.py) with
+    lntl_ema.py's moving average, nothing else."""
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_ema.py'))
+    wide = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist_wide_h.py'))
+    ema = Config.fromfile(osp.join(SEARCH, 'lntl_ema.py'))
+    assert cfg.model == wide.model
+    assert cfg.custom_hooks == ema.custom_hooks
+    assert cfg.param_scheduler == wide.param_scheduler
+    assert cfg.train_cfg == wide.train_cfg
