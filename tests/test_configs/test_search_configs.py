@@ -148,3 +148,16 @@ def test_wide_h_ema_is_the_wide_h_with_the_moving_average():
     assert cfg.custom_hooks == ema.custom_hooks
     assert cfg.param_scheduler == wide.param_scheduler
     assert cfg.train_cfg == wide.train_cfg
+
+
+def test_half_step_differs_from_the_step_schedule_only_in_its_factor():
+    """mu 1.0 for the first 3 unlearning epochs, then 0.5 (the step
+    schedule's 0.3); the rest is lntl_wide_h_mu_step.py."""
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_half.py'))
+    step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
+    assert cfg.model == dict(
+        step.model, bias_neck=dict(step.model.bias_neck, factor=0.5))
+    assert cfg.param_scheduler == step.param_scheduler
+    neck = MODELS.build(cfg.model.bias_neck)
+    assert [neck.current_mu(p) for p in (0.0, 0.29, 0.3, 1.0)] == \
+        [1.0, 1.0, 0.5, 0.5]
