@@ -108,6 +108,8 @@ $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_ema=$B/lntl_wide_h_ema
 $SWEEP --color-vars 0.020 --seeds 2 --methods lntl_wide_h_mu_half=$B/lntl_wide_h_mu_half.py &
 $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_half=$B/lntl_wide_h_mu_half.py
 wait
+# It validates at 95.52 % at 0.050 and 89.40 % at 0.020 (seed 2): below
+# the bar at 0.020, it goes no further.
 # The ceiling: the baseline trained on colours independent of the label
 # (each training digit gets a random one of the ten, as test digits do),
 # in its own work root; WORK/unbiased_training/results.csv is
