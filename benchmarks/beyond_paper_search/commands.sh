@@ -110,6 +110,14 @@ $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_half=$B/lntl_wide_h
 wait
 # It validates at 95.52 % at 0.050 and 89.40 % at 0.020 (seed 2): below
 # the bar at 0.020, it goes no further.
+# The step schedule with its unlearning lr cuts moved later (x0.1 at 16
+# and 19 instead of 14 and 18), aimed at f and g underfitting the labels
+# at color_var 0.050; screened like half the step, on seed 2 at 0.020
+# (bar: the wide h's 90.52 %) and seed 0 at 0.050 (bar: the step
+# schedule's 95.44 %).
+$SWEEP --color-vars 0.020 --seeds 2 --methods lntl_wide_h_mu_step_late_lr=$B/lntl_wide_h_mu_step_late_lr.py &
+$SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_late_lr=$B/lntl_wide_h_mu_step_late_lr.py
+wait
 # The ceiling: the baseline trained on colours independent of the label
 # (each training digit gets a random one of the ten, as test digits do),
 # in its own work root; WORK/unbiased_training/results.csv is

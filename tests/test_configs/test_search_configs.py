@@ -161,3 +161,16 @@ def test_half_step_differs_from_the_step_schedule_only_in_its_factor():
     neck = MODELS.build(cfg.model.bias_neck)
     assert [neck.current_mu(p) for p in (0.0, 0.29, 0.3, 1.0)] == \
         [1.0, 1.0, 0.5, 0.5]
+
+
+def test_late_lr_cuts_change_only_the_unlearning_schedule():
+    """The step schedule's model and warm-up; in the unlearning stage lr
+    0.001 for 6 epochs, 1e-4 for 3 and 1e-5 for 1 (the recipe's 4, 4, 2)."""
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step_late_lr.py'))
+    step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
+    assert cfg.model == step.model
+    assert cfg.custom_hooks == step.custom_hooks
+    assert cfg.train_cfg == step.train_cfg
+    lrs = lr_per_epoch(cfg)
+    assert lrs[:10] == lr_per_epoch(step)[:10]
+    assert lrs[10:] == [0.001] * 6 + [1e-4] * 3 + [1e-5]
