@@ -118,6 +118,8 @@ wait
 $SWEEP --color-vars 0.020 --seeds 2 --methods lntl_wide_h_mu_step_late_lr=$B/lntl_wide_h_mu_step_late_lr.py &
 $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_late_lr=$B/lntl_wide_h_mu_step_late_lr.py
 wait
+# It validates at 95.54 % at 0.050 (0.1 above the step schedule) and
+# 87.76 % at 0.020 (seed 2): below the bar at 0.020, it goes no further.
 # The ceiling: the baseline trained on colours independent of the label
 # (each training digit gets a random one of the ten, as test digits do),
 # in its own work root; WORK/unbiased_training/results.csv is
