@@ -7,8 +7,7 @@
 # more epochs at 0.001 are aimed at fitting the labels more closely. On
 # seed 0 at 0.050 they did (0.080 at epoch 20) for 0.1 point of
 # validation (95.54 against 95.44 %), and seed 2 at 0.020 validated at
-# 87.76 % (the wide h 90.52 %)
-# (benchmarks/beyond_paper_search/README.md).
+# 87.76 % (the wide h 90.52 %; benchmarks/beyond_paper_search/README.md).
 _base_ = ['./lntl_wide_h_mu_step.py']
 
 param_scheduler = [
