@@ -137,6 +137,11 @@ $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step=$B/lntl_wide_h
 wait
 # With 8 updates it validates at 95.58 % at 0.050, a tie with the step
 # schedule; its screen on seed 2 at 0.020 decides whether it goes on.
+# The screen at 0.020 (seed 2, bar: the wide h's 90.52 %), beside the
+# 256-channel run resumed from its last checkpoint by the same command.
+$SWEEP --color-vars 0.020 --seeds 2 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py --grid model.bias_steps=8 &
+$SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py --grid model.bias_head.mid_channels=256
+wait
 # The ceiling: the baseline trained on colours independent of the label
 # (each training digit gets a random one of the ten, as test digits do),
 # in its own work root; WORK/unbiased_training/results.csv is
