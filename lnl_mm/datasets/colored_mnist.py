@@ -1,6 +1,6 @@
 """Colored MNIST of "Learning Not to Learn" (Kim et al., CVPR 2019)."""
 import warnings
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torchvision.datasets as tv_datasets
@@ -63,8 +63,10 @@ class ColoredMNIST(BaseDataset):
             warning).
         color_var (float): Variance of the colour jitter (the paper: 0.020
             to 0.050); picks the file for 'lntl_npy'. Defaults to 0.020.
-        palette (Sequence, optional): 10 mean RGB colours in [0, 1]; None
-            gives :data:`~lnl_mm.datasets.DEFAULT_PALETTE`.
+        palette (Sequence | str, optional): 10 mean RGB colours in [0, 1]
+            or a name of :data:`~lnl_mm.datasets.NAMED_PALETTES` ('default',
+            'paper_estimate'); None gives
+            :data:`~lnl_mm.datasets.DEFAULT_PALETTE`.
         data_seed (int): Seed of the colours, not of the split (default 0).
         val_protocol (str): Colour val like 'train' (default) or 'test'.
         conflict_ratio (float): Fraction of train (and train-coloured val)
@@ -100,7 +102,7 @@ class ColoredMNIST(BaseDataset):
                  split: str = 'train',
                  source: str = 'auto',
                  color_var: float = 0.020,
-                 palette: Optional[Sequence] = None,
+                 palette: Optional[Union[Sequence, str]] = None,
                  data_seed: int = 0,
                  val_protocol: str = 'train',
                  conflict_ratio: float = 0.0,

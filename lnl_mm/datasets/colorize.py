@@ -17,15 +17,41 @@ DEFAULT_PALETTE = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0),
                    (1.0, 0.5, 0.0), (1.0, 0.0, 0.5), (0.5, 0.0, 1.0),
                    (0.5, 0.5, 0.5))
 
+#: An estimate of the paper's mean colours (RGB in [0, 1], digits 0-9:
+#: crimson, teal, yellow, blue, orange, purple, cyan, pink, lime, maroon),
+#: which the paper does not publish: the mean stroke colour of the coloured
+#: training digits it shows (4 per class) and of 20 training digits of two
+#: of the authors' files (benchmarks/palette: samples.csv, estimate.py).
+#: Its colours lie closer together and vary more in brightness than
+#: :data:`DEFAULT_PALETTE`'s, so the colour shortcut is weaker at the same
+#: ``color_var``.
+PAPER_ESTIMATE_PALETTE = ((0.861, 0.105, 0.241), (0.096, 0.52, 0.563),
+                          (0.868, 0.918, 0.204), (0.148, 0.382, 0.778),
+                          (0.908, 0.511, 0.208), (0.584, 0.095, 0.773),
+                          (0.327, 0.815, 0.85), (0.889, 0.685, 0.81),
+                          (0.614, 0.9, 0.387), (0.416, 0.131, 0.173))
+
+#: Palettes that ``palette=`` accepts by name.
+NAMED_PALETTES = {
+    'default': DEFAULT_PALETTE,
+    'paper_estimate': PAPER_ESTIMATE_PALETTE,
+}
+
 
 def check_palette(palette=None, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """``num_classes`` RGB triples in [0, 1] (None: :data:`DEFAULT_PALETTE`)
-    as a float64 (num_classes, 3) array, or a ValueError saying the fix."""
+    """``num_classes`` RGB triples in [0, 1], or the name of one of
+    :data:`NAMED_PALETTES` (None: :data:`DEFAULT_PALETTE`), as a float64
+    (num_classes, 3) array, or a ValueError saying the fix."""
     if palette is None:
         palette = DEFAULT_PALETTE
     fix = (f'Give {num_classes} RGB triples with every value in [0, 1] '
-           '(e.g. palette=[[1.0, 0.0, 0.0], ...]), or palette=None for the '
-           'default.')
+           '(e.g. palette=[[1.0, 0.0, 0.0], ...]), the name of one of '
+           f'{sorted(NAMED_PALETTES)}, or palette=None for the default.')
+    if isinstance(palette, str):
+        if palette not in NAMED_PALETTES:
+            raise ValueError(f'palette={palette!r} is not a known palette '
+                             f'name. {fix}')
+        palette = NAMED_PALETTES[palette]
     try:
         array = np.asarray(palette, dtype=np.float64)
     except (TypeError, ValueError) as err:

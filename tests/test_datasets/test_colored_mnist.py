@@ -61,6 +61,16 @@ def test_larger_color_var_spreads_colours():
     assert spread[0.04] > 5 * spread[0.005]
 
 
+def test_named_palette_colours_the_digits():
+    from lnl_mm.datasets import PAPER_ESTIMATE_PALETTE
+    by_name = build(palette='paper_estimate', color_var=0.005)
+    by_value = build(palette=PAPER_ESTIMATE_PALETTE, color_var=0.005)
+    assert digest(by_name) == digest(by_value)
+    assert digest(by_name) != digest(build(color_var=0.005))
+    np.testing.assert_allclose(by_name.metainfo['palette'],
+                               PAPER_ESTIMATE_PALETTE)
+
+
 def test_test_colours_independent_of_labels():
     dataset = build('test')
     labels, bias = dataset.get_gt_labels(), dataset.get_bias_labels()

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from lnl_mm.datasets import (DEFAULT_PALETTE, check_color_var, check_palette,
+from lnl_mm.datasets import (DEFAULT_PALETTE, PAPER_ESTIMATE_PALETTE,
+                             check_color_var, check_palette,
                              colorize_digits, estimate_stroke_colors,
                              pixel_color_target, sample_colors)
 
@@ -72,7 +73,8 @@ def test_default_palette_is_valid_and_separated():
     ([[255, 0, 0]] + [[0.5, 0.5, 0.5]] * 9, 'divide them by 255'),
     ([[-0.1, 0, 0]] + [[0.5, 0.5, 0.5]] * 9, r'\[0, 1\]'),
     ([[float('nan'), 0, 0]] + [[0.5, 0.5, 0.5]] * 9, r'\[0, 1\]'),
-    ('red', 'not numeric'),
+    ('red', 'not a known palette name'),
+    ([['a', 'b', 'c']] * 10, 'not numeric'),
 ])
 def test_bad_palette(palette, match):
     with pytest.raises(ValueError, match=match):
@@ -117,3 +119,18 @@ def test_estimate_stroke_colors():
     np.testing.assert_allclose(estimated[:2], colors[:2], atol=1 / 255)
     np.testing.assert_array_equal(estimated[2], 0)  # empty image
     assert not math.isnan(estimated.sum())
+
+
+def test_named_palettes():
+    np.testing.assert_array_equal(check_palette('default'),
+                                  np.array(DEFAULT_PALETTE))
+    estimate = check_palette('paper_estimate')
+    np.testing.assert_array_equal(estimate, np.array(PAPER_ESTIMATE_PALETTE))
+
+    # the estimate's nearest colours lie closer together than the default's
+    def nearest(palette):
+        dist = np.linalg.norm(palette[:, None] - palette[None], axis=-1)
+        return dist[~np.eye(10, dtype=bool)].min()
+    assert nearest(estimate) < nearest(check_palette(None))
+    with pytest.raises(ValueError, match="'default', 'paper_estimate'"):
+        check_palette('paper')
