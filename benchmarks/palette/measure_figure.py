@@ -1,7 +1,9 @@
-"""Measure the stroke colour of the coloured training digits in the paper's
-Colored MNIST figure (the 392x288 PNG `colored-mnist-example.png` of
-github.com/hushon/learning-not-to-learn-tensorflow, which reproduces the
-paper's figure: four training rows and two test rows of the ten digits).
+"""Measure the stroke colour of the coloured training digits in an example
+figure of the paper's Colored MNIST (the 392x288 PNG
+`colored-mnist-example.png` in the README of
+github.com/hushon/learning-not-to-learn-tensorflow, a reimplementation that
+trains on the authors' files: four training rows and two test rows of the
+ten digits).
 
 Prints the `paper_figure` rows of samples.csv:
 

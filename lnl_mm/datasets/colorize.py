@@ -19,9 +19,10 @@ DEFAULT_PALETTE = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0),
 
 #: An estimate of the paper's mean colours (RGB in [0, 1], digits 0-9:
 #: crimson, teal, yellow, blue, orange, purple, cyan, pink, lime, maroon),
-#: which the paper does not publish: the mean stroke colour of the coloured
-#: training digits it shows (4 per class) and of 20 training digits of two
-#: of the authors' files (benchmarks/palette: samples.csv, estimate.py).
+#: which the paper does not publish: the mean stroke colour of the 40
+#: training digits in an example figure of the paper's data set (4 per
+#: class) and of 20 training digits of two of the authors' files
+#: (benchmarks/palette: samples.csv, estimate.py).
 #: Its colours lie closer together and vary more in brightness than
 #: :data:`DEFAULT_PALETTE`'s, so the colour shortcut is weaker at the same
 #: ``color_var``.
