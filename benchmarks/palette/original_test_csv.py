@@ -15,6 +15,10 @@ import json
 import os.path as osp
 import sys
 
+import numpy as np
+
+from lnl_mm.datasets import NAMED_PALETTES, check_palette
+
 FIELDS = ('palette', 'color_var', 'seed', 'checkpoint', 'test_top1',
           'original_test_top1')
 
@@ -26,10 +30,9 @@ def palette_name(result: dict) -> str:
         return 'default'
     if isinstance(palette, str):
         return palette
-    from lnl_mm.datasets import NAMED_PALETTES
-    for name, values in NAMED_PALETTES.items():
-        if [list(map(float, c)) for c in values] == \
-                [list(map(float, c)) for c in palette]:
+    values = check_palette(palette)
+    for name in NAMED_PALETTES:
+        if np.array_equal(check_palette(name), values):
             return name
     return json.dumps(palette)
 

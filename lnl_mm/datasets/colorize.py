@@ -23,9 +23,9 @@ DEFAULT_PALETTE = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0),
 #: training digits in an example figure of the paper's data set (4 per
 #: class) and of 20 training digits of two of the authors' files
 #: (benchmarks/palette: samples.csv, estimate.py).
-#: Its colours lie closer together and vary more in brightness than
-#: :data:`DEFAULT_PALETTE`'s, so the colour shortcut is weaker at the same
-#: ``color_var``.
+#: Its colours lie closer together than :data:`DEFAULT_PALETTE`'s and more
+#: of them share a brightness, so the colour shortcut (and the brightness
+#: that Gray keeps of it) is weaker at the same ``color_var``.
 PAPER_ESTIMATE_PALETTE = ((0.861, 0.105, 0.241), (0.096, 0.52, 0.563),
                           (0.868, 0.918, 0.204), (0.148, 0.382, 0.778),
                           (0.908, 0.511, 0.208), (0.584, 0.095, 0.773),

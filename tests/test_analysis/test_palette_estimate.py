@@ -1,5 +1,6 @@
 """benchmarks/palette: the paper's palette estimated from measured digit
 colours, and the shortcut strength of a palette."""
+import json
 import os.path as osp
 import sys
 
@@ -49,3 +50,32 @@ def test_shortcut_strength(tool):
     # ten copies of one colour: chance
     same = np.tile([[0.5, 0.5, 0.5]], (10, 1))
     assert max(tool.shortcut_strength(same, 0.02, num=5000)) < 0.15
+
+
+def write_run(run_dir, palette, top1=90.0, original=95.5):
+    spec = {'dataset_options': {} if palette is None else {'palette': palette}}
+    (run_dir / 'original_test' / '20260101_000000').mkdir(parents=True)
+    (run_dir / 'result.json').write_text(json.dumps(dict(
+        spec=spec, color_var=0.05, seed=1, checkpoint='train/best.pth',
+        test={'accuracy/top1': top1})))
+    (run_dir / 'original_test' / '20260101_000000' / 'x.json').write_text(
+        json.dumps({'accuracy/top1': original}))
+
+
+def test_original_test_rows(tmp_path):
+    tool = load_script('benchmarks/palette/original_test_csv.py')
+    as_values = [list(c) for c in PAPER_ESTIMATE_PALETTE]
+    for name, palette in (('a', None), ('b', as_values),
+                          ('c', 'paper_estimate'), ('d', [[0.5] * 3] * 10)):
+        write_run(tmp_path / name, palette)
+    rows = [tool.row(str(tmp_path / name)) for name in 'abcd']
+    assert [r['palette'] for r in rows[:3]] == [
+        'default', 'paper_estimate', 'paper_estimate']
+    assert rows[3]['palette'].startswith('[[0.5')
+    assert rows[0] == dict(palette='default', color_var='0.050', seed=1,
+                           checkpoint='train/best.pth', test_top1=90.0,
+                           original_test_top1=95.5)
+    write_run(tmp_path / 'e', None)
+    (tmp_path / 'e' / 'original_test' / '20260101_000000' / 'x.json').unlink()
+    with pytest.raises(SystemExit, match='no original_test'):
+        tool.row(str(tmp_path / 'e'))
