@@ -59,12 +59,17 @@ def test_pixel_color_target_bins_and_errors():
         pixel_color_target(img[None].astype(np.float32))
 
 
+def nearest_distance(palette):
+    """The smallest distance between two of the palette's colours."""
+    dist = np.linalg.norm(palette[:, None] - palette[None], axis=-1)
+    return dist[~np.eye(len(palette), dtype=bool)].min()
+
+
 def test_default_palette_is_valid_and_separated():
     palette = check_palette(None)
     assert palette.shape == (10, 3)
     np.testing.assert_array_equal(palette, np.array(DEFAULT_PALETTE))
-    dist = np.linalg.norm(palette[:, None] - palette[None], axis=-1)
-    assert dist[~np.eye(10, dtype=bool)].min() > 0.3
+    assert nearest_distance(palette) > 0.3
 
 
 @pytest.mark.parametrize('palette, match', [
@@ -126,11 +131,7 @@ def test_named_palettes():
                                   np.array(DEFAULT_PALETTE))
     estimate = check_palette('paper_estimate')
     np.testing.assert_array_equal(estimate, np.array(PAPER_ESTIMATE_PALETTE))
-
     # the estimate's nearest colours lie closer together than the default's
-    def nearest(palette):
-        dist = np.linalg.norm(palette[:, None] - palette[None], axis=-1)
-        return dist[~np.eye(10, dtype=bool)].min()
-    assert nearest(estimate) < nearest(check_palette(None))
+    assert nearest_distance(estimate) < nearest_distance(check_palette(None))
     with pytest.raises(ValueError, match="'default', 'paper_estimate'"):
         check_palette('paper')
