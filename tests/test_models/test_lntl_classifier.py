@@ -63,12 +63,15 @@ def build_optim(model):
 
 
 def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias,
-                           bias_steps=1, warmup_h_steps=None):
+                           bias_steps=1, warmup_h_steps=None,
+                           set_to_none=True):
     """Phases A and B written directly in PyTorch, as in the paper; with
     ``bias_steps`` > 1, h first steps alone on detached features (of one
     forward of the updated f, which these steps do not move). A warm-up
     iteration (``warmup_h_steps`` given) is plain cross-entropy for f and g
-    and ``warmup_h_steps`` steps of h alone, without the reversal step."""
+    and ``warmup_h_steps`` steps of h alone, without the reversal step.
+    ``set_to_none=False`` zeroes gradients as PyTorch < 2 did, which the
+    authors' code ran on."""
     bb, head, h = model.backbone, model.head, model.bias_head
     warmup = warmup_h_steps is not None
 
@@ -84,8 +87,8 @@ def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias,
             for c in range(3))
 
     # Phase A
-    opt_main.zero_grad()
-    opt_bias.zero_grad()
+    opt_main.zero_grad(set_to_none=set_to_none)
+    opt_bias.zero_grad(set_to_none=set_to_none)
     fmap = f(x)
     ce = F.cross_entropy(head.fc(bb.g(fmap)), labels)
     if warmup:
@@ -101,14 +104,14 @@ def hand_written_iteration(model, x, labels, targets, opt_main, opt_bias,
         with torch.no_grad():
             fixed = f(x)
     for _ in range(h_alone):
-        opt_main.zero_grad()
-        opt_bias.zero_grad()
+        opt_main.zero_grad(set_to_none=set_to_none)
+        opt_bias.zero_grad(set_to_none=set_to_none)
         bias_ce(h_logits(fixed)).backward()
         opt_bias.step()
     if warmup:
         return
-    opt_main.zero_grad()
-    opt_bias.zero_grad()
+    opt_main.zero_grad(set_to_none=set_to_none)
+    opt_bias.zero_grad(set_to_none=set_to_none)
     fmap = f(x)
     fmap.register_hook(lambda grad: -MU * grad)
     bias_ce(h_logits(fmap)).backward()
@@ -163,6 +166,38 @@ def test_train_step_matches_hand_written_phases(bias_steps):
             'mu'} <= set(log_vars)
     assert log_vars['lambda'].item() == pytest.approx(LAMBDA)
     assert log_vars['mu'].item() == pytest.approx(MU)
+
+
+@pytest.mark.parametrize('bias_steps', [1, 3])
+def test_step_g_in_phase_b_matches_zero_grad_that_keeps_zeros(bias_steps):
+    """step_g_in_phase_b=True trains as the authors' code did on PyTorch
+    < 2, where zero_grad() left zero gradients and phase B's step of f+g
+    therefore also moved g (momentum and weight decay); the default does
+    not, so the two runs differ."""
+    model = build_model(bias_steps=bias_steps, step_g_in_phase_b=True)
+    default = build_model(bias_steps=bias_steps)
+    reference = copy.deepcopy(model)
+    data, labels, targets = make_batch()
+    for trained in (model, default):
+        optim = build_optim(trained)
+        for _ in range(2):
+            trained.train_step(copy.deepcopy(data), optim)
+
+    x = reference.data_preprocessor(copy.deepcopy(data), True)['inputs']
+    opt_main, opt_bias = hand_written_optimizers(reference)
+    for _ in range(2):
+        hand_written_iteration(reference, x, labels, targets, opt_main,
+                               opt_bias, bias_steps, set_to_none=False)
+
+    assert_same_state(model, reference)
+    assert not torch.equal(model.head.fc.weight, default.head.fc.weight)
+
+
+@pytest.mark.parametrize('value', [1, 'yes', None])
+def test_step_g_in_phase_b_must_be_a_bool(value):
+    with pytest.raises(TypeError, match='step_g_in_phase_b must be True or '
+                       'False'):
+        build_model(step_g_in_phase_b=value)
 
 
 def test_sharing_f_between_h_steps_and_reversal_leaves_weights_identical(

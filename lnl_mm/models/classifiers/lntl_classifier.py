@@ -72,6 +72,16 @@ def recorded_batch_norm_inputs(module: nn.Module):
             handle.remove()
 
 
+def give_zero_gradients(optimizer: torch.optim.Optimizer) -> None:
+    """Give every parameter of ``optimizer`` that has no gradient a zero
+    one, so that its next step still applies momentum and weight decay to
+    it, as when ``zero_grad()`` left zero tensors (PyTorch < 2)."""
+    for group in optimizer.param_groups:
+        for param in group['params']:
+            if param.grad is None:
+                param.grad = torch.zeros_like(param)
+
+
 def check_head_channels(backbone: nn.Module, head: nn.Module,
                         bias_head: nn.Module) -> None:
     """Refuse heads whose ``in_channels`` differ from what the backbone
@@ -147,6 +157,12 @@ class LNTLClassifier(BaseClassifier):
         uncertainty_loss (str): The phase-A term that makes ``h`` uncertain:
             ``'neg_entropy'`` (LNTL) or ``'uniform_ce'`` (the confusion loss
             of BlindEye, Alvi et al. 2018). Defaults to ``'neg_entropy'``.
+        step_g_in_phase_b (bool): In phase B's reversal step, also step
+            ``g`` (the ``main`` parameters without a gradient there) on a
+            zero gradient: an extra momentum and weight-decay step per
+            iteration, as the authors' code took under the PyTorch of its
+            time, whose ``zero_grad()`` left zero gradients. Defaults to
+            False: ``g`` is not stepped in phase B.
         data_preprocessor (dict, optional): Defaults to
             ``ClsDataPreprocessor``.
         init_cfg (dict, optional): MMEngine initialisation config.
@@ -167,6 +183,7 @@ class LNTLClassifier(BaseClassifier):
                  bias_steps: int = 1,
                  warmup_bias_steps: Optional[int] = None,
                  uncertainty_loss: str = 'neg_entropy',
+                 step_g_in_phase_b: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         data_preprocessor = dict(data_preprocessor or {})
@@ -187,6 +204,10 @@ class LNTLClassifier(BaseClassifier):
             raise ValueError(
                 f'LNTLClassifier: uncertainty_loss={uncertainty_loss!r} is '
                 f'unknown; choose one of {sorted(UNCERTAINTY_LOSSES)}.')
+        if not isinstance(step_g_in_phase_b, bool):
+            raise TypeError(
+                'LNTLClassifier: step_g_in_phase_b must be True or False, '
+                f'got {step_g_in_phase_b!r}.')
         if warmup_bias_steps is not None:
             check_int('warmup_bias_steps', warmup_bias_steps, low=0,
                       hint='updates of h per warm-up iteration; None: as '
@@ -204,6 +225,7 @@ class LNTLClassifier(BaseClassifier):
                                   else warmup_bias_steps)
         self._skip_logged = False
         self.uncertainty_loss = uncertainty_loss
+        self.step_g_in_phase_b = step_g_in_phase_b
         self.untrained_modules = frozenset()
 
     def set_untrained_modules(self, names: Iterable[str]) -> None:
@@ -429,6 +451,8 @@ class LNTLClassifier(BaseClassifier):
                           forward(inputs, data_samples, mode='phase_b'))
             loss_b, log_vars_b = self.parse_losses(losses)
             bias.backward(loss_b)
+            if self.step_g_in_phase_b:
+                give_zero_gradients(main.optimizer)
             optim_wrapper.step_jointly(['main', 'bias'])
         optim_wrapper.zero_grad()
 
