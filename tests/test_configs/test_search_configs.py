@@ -174,3 +174,15 @@ def test_late_lr_cuts_change_only_the_unlearning_schedule():
     lrs = lr_per_epoch(cfg)
     assert lrs[:10] == lr_per_epoch(step)[:10]
     assert lrs[10:] == [0.001] * 6 + [1e-4] * 3 + [1e-5]
+
+
+def test_authors_start_keeps_momentum_and_the_last_warm_up_lr():
+    """lntl_authors_start.py: the first unlearning epoch at the warm-up's
+    last lr and f's and g's momentum kept, as loading the baseline's
+    optimizer state does; h is still re-initialised."""
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_authors_start.py'))
+    hook = cfg.default_hooks.unlearning_start
+    assert hook.reset_optimizer_state is False
+    assert hook.modules == ['bias_head']
+    assert lr_per_epoch(cfg) == [0.01] * 4 + [0.001] * 4 + [1e-4] * 2 + \
+        [1e-4] + [0.001] * 3 + [1e-4] * 4 + [1e-5] * 2
