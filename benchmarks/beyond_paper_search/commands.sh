@@ -176,3 +176,8 @@ $SWEEP --color-vars 0.020 --seeds 0 --methods lntl --grid model.step_g_in_phase_
 # and 2, one after the other beside the wide h.
 $SWEEP --color-vars 0.020 --seeds 1 --methods lntl --grid model.step_g_in_phase_b=True
 $SWEEP --color-vars 0.020 --seeds 2 --methods lntl --grid model.step_g_in_phase_b=True
+# The authors' start of unlearning, seed 0 at 0.050 (bar 93.92 %), with
+# both threads; continued with the same command after an interruption
+# (the sweep resumes from the run's last checkpoint).
+OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
+  $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_authors_start=$B/lntl_authors_start.py
