@@ -181,3 +181,9 @@ $SWEEP --color-vars 0.020 --seeds 2 --methods lntl --grid model.step_g_in_phase_
 # (the sweep resumes from the run's last checkpoint).
 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
   $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_authors_start=$B/lntl_authors_start.py
+# A second step in mu's schedule (1.0, 0.3, 0.09), seed 0 at 0.050 (bar:
+# the step schedule's validation 95.44 %) beside seed 2 at 0.020 (bar: the
+# wide h's 90.52 %), one thread each.
+$SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_two_steps=$B/lntl_wide_h_mu_two_steps.py &
+$SWEEP --color-vars 0.020 --seeds 2 --methods lntl_wide_h_mu_two_steps=$B/lntl_wide_h_mu_two_steps.py
+wait

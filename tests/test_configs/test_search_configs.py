@@ -186,3 +186,18 @@ def test_authors_start_keeps_momentum_and_the_last_warm_up_lr():
     assert hook.modules == ['bias_head']
     assert lr_per_epoch(cfg) == [0.01] * 4 + [0.001] * 4 + [1e-4] * 2 + \
         [1e-4] + [0.001] * 3 + [1e-4] * 4 + [1e-5] * 2
+
+
+def test_two_steps_add_a_second_milestone_to_the_step_schedule():
+    """mu 1.0 for the first 3 unlearning epochs, 0.3 for the next 3, then
+    0.09; the rest is lntl_wide_h_mu_step.py."""
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_two_steps.py'))
+    step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
+    assert cfg.model == dict(
+        step.model, bias_neck=dict(step.model.bias_neck,
+                                   milestones=[0.3, 0.6]))
+    assert cfg.param_scheduler == step.param_scheduler
+    neck = MODELS.build(cfg.model.bias_neck)
+    assert [round(neck.current_mu(p), 6)
+            for p in (0.0, 0.29, 0.3, 0.59, 0.6, 1.0)] == \
+        [1.0, 1.0, 0.3, 0.3, 0.09, 0.09]
