@@ -201,3 +201,16 @@ def test_two_steps_add_a_second_milestone_to_the_step_schedule():
     assert [round(neck.current_mu(p), 6)
             for p in (0.0, 0.29, 0.3, 0.59, 0.6, 1.0)] == \
         [1.0, 1.0, 0.3, 0.3, 0.09, 0.09]
+
+
+def test_longer_step_schedule_scales_the_lr_drops_and_keeps_the_model():
+    """lntl_wide_h_mu_step.py's model (the mu step at the same fraction of
+    the phase) with lntl_unlearn20.py's 20 unlearning epochs."""
+    cfg = Config.fromfile(
+        osp.join(SEARCH, 'lntl_wide_h_mu_step_unlearn20.py'))
+    step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
+    longer = Config.fromfile(osp.join(SEARCH, 'lntl_unlearn20.py'))
+    assert cfg.model == step.model
+    assert cfg.custom_hooks == step.custom_hooks
+    assert cfg.train_cfg == longer.train_cfg
+    assert lr_per_epoch(cfg) == lr_per_epoch(longer)
