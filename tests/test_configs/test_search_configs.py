@@ -214,3 +214,16 @@ def test_longer_step_schedule_scales_the_lr_drops_and_keeps_the_model():
     assert cfg.custom_hooks == step.custom_hooks
     assert cfg.train_cfg == longer.train_cfg
     assert lr_per_epoch(cfg) == lr_per_epoch(longer)
+
+
+def test_step_schedule_with_a_shorter_warm_up():
+    """lntl_wide_h_mu_step.py's model after lntl_warmup5.py's 5-epoch
+    warm-up, with the same 10 unlearning epochs."""
+    cfg = Config.fromfile(
+        osp.join(SEARCH, 'lntl_wide_h_mu_step_warmup5.py'))
+    step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
+    shorter = Config.fromfile(osp.join(SEARCH, 'lntl_warmup5.py'))
+    assert cfg.model == dict(step.model, pretrain_epochs=5)
+    assert cfg.custom_hooks == step.custom_hooks
+    assert cfg.train_cfg == shorter.train_cfg
+    assert lr_per_epoch(cfg) == lr_per_epoch(shorter)
