@@ -192,12 +192,12 @@ wait
 # same command resumes it from its last checkpoint.
 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
   $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_unlearn20=$B/lntl_wide_h_mu_step_unlearn20.py
-# The step schedule after a 5-epoch warm-up, the one knob of the search not
-# yet screened at 0.050, beside the step schedule unlearning at lr 0.003
-# (x30 at the switch) instead of 0.001 (0.01 let f relearn colour in a form
-# h cannot read); seed 0 at 0.050 (bar: the step schedule's validation
-# 95.44 %), one thread each.
-$SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_warmup5=$B/lntl_wide_h_mu_step_warmup5.py &
+# The step schedule unlearning at lr 0.003 (x30 at the switch) instead of
+# 0.001 (0.01 let f relearn colour in a form h cannot read), seed 0 at
+# 0.050 (bar: the step schedule's validation 95.44 %), one thread beside
+# the last epochs of the run above.
 $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py \
   --grid param_scheduler.1.gamma=30
-wait
+# The step schedule after a 5-epoch warm-up, the one knob of the search not
+# yet screened at 0.050; seed 0 at 0.050 (bar 95.44 %). Not yet run.
+$SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_warmup5=$B/lntl_wide_h_mu_step_warmup5.py
