@@ -199,5 +199,6 @@ OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
 $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py \
   --grid param_scheduler.1.gamma=30
 # The step schedule after a 5-epoch warm-up, the one knob of the search not
-# yet screened at 0.050; seed 0 at 0.050 (bar 95.44 %). Not yet run.
-$SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_warmup5=$B/lntl_wide_h_mu_step_warmup5.py
+# yet screened at 0.050; seed 0 at 0.050 (bar 95.44 %), with both threads.
+OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
+  $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_warmup5=$B/lntl_wide_h_mu_step_warmup5.py

@@ -4,8 +4,9 @@
 # unlearning phase. The warm-up length is the one knob of the search not yet
 # screened at color_var 0.050; there the warm-up's validation stops rising
 # after 4 epochs (48 %), so unlearning starts from a less converged f that
-# has learnt the colour as well. The model is restated because MMEngine does
-# not merge two bases that set the same keys.
+# has learnt the colour as well. Screened at 0.050 (seed 0): validation
+# 94.80 % against the step schedule's 95.44 %, so it is out. The model is
+# restated because MMEngine does not merge two bases that set the same keys.
 _base_ = ['./lntl_warmup5.py']
 
 model = dict(
