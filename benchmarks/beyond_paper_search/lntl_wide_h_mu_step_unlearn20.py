@@ -4,8 +4,9 @@
 # same fractions of the phase), the same warm-up. Every knob tried at
 # color_var 0.050 leaves the step schedule's validation flat at 95.1-95.5 %;
 # this asks whether twice the training moves that level (the paper trains
-# 100 epochs per stage). The model is restated because MMEngine does not
-# merge two bases that set the same keys.
+# 100 epochs per stage). Screened at 0.050 (seed 0): it does not (validation
+# 94.60 % against 95.44 %); colour comes back into f. The model is restated
+# because MMEngine does not merge two bases that set the same keys.
 _base_ = ['./lntl_unlearn20.py']
 
 model = dict(
