@@ -202,3 +202,10 @@ $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step=$B/lntl_wide_h
 # yet screened at 0.050; seed 0 at 0.050 (bar 95.44 %), with both threads.
 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
   $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_warmup5=$B/lntl_wide_h_mu_step_warmup5.py
+# 8 updates of h on the step schedule, the one candidate that holds the
+# best of the wide h at 0.020 (seed 2) and of the step schedule at 0.050
+# (seed 0): seeds 0 and 1 at 0.020, side by side with one thread each, to
+# see whether it meets the 90 % and the probe targets on every seed.
+$SWEEP --color-vars 0.020 --seeds 0 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py --grid model.bias_steps=8 &
+$SWEEP --color-vars 0.020 --seeds 1 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py --grid model.bias_steps=8
+wait
