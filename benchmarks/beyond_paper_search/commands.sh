@@ -214,3 +214,12 @@ wait
 # both threads; after an interruption the same command resumes it.
 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
   $SWEEP --color-vars 0.045 --seeds 0 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py
+# The step schedule at 0.045 on seeds 1 and 2, side by side with one
+# thread each, to replicate seed 0.
+$SWEEP --color-vars 0.045 --seeds 1 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py &
+$SWEEP --color-vars 0.045 --seeds 2 --methods lntl_wide_h_mu_step=$B/lntl_wide_h_mu_step.py
+wait
+# The step schedule after a 20-epoch warm-up, the longer side of the
+# warm-up knob; seed 0 at 0.050 (bar 95.44 %), with both threads.
+OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
+  $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_warmup20=$B/lntl_wide_h_mu_step_warmup20.py

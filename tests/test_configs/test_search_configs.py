@@ -78,6 +78,23 @@ def test_shorter_warm_up_keeps_the_unlearning_schedule():
         [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
 
 
+def test_longer_warm_up_keeps_the_unlearning_schedule():
+    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_warmup20.py'))
+    assert cfg.model.pretrain_epochs == 20
+    assert lr_per_epoch(cfg) == [0.01] * 8 + [0.001] * 8 + [1e-4] * 4 + \
+        [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
+
+
+def test_step_schedule_after_a_longer_warm_up():
+    cfg = Config.fromfile(
+        osp.join(SEARCH, 'lntl_wide_h_mu_step_warmup20.py'))
+    step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
+    warm = Config.fromfile(osp.join(SEARCH, 'lntl_warmup20.py'))
+    assert cfg.model == dict(step.model, pretrain_epochs=20)
+    assert cfg.param_scheduler == warm.param_scheduler
+    assert cfg.train_cfg == warm.train_cfg
+
+
 def test_longer_unlearning_scales_its_lr_drops():
     cfg = Config.fromfile(osp.join(SEARCH, 'lntl_unlearn20.py'))
     assert cfg.model.pretrain_epochs == 10
