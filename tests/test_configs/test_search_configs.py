@@ -71,18 +71,21 @@ def test_recommended_schedule_per_phase():
         [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
 
 
-def test_shorter_warm_up_keeps_the_unlearning_schedule():
-    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_warmup5.py'))
-    assert cfg.model.pretrain_epochs == 5
-    assert lr_per_epoch(cfg) == [0.01] * 2 + [0.001] * 2 + [1e-4] + \
-        [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
+# The recipe's 10 unlearning epochs: 0.001, 1e-4, 1e-5.
+UNLEARNING_LRS = [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
 
 
-def test_longer_warm_up_keeps_the_unlearning_schedule():
-    cfg = Config.fromfile(osp.join(SEARCH, 'lntl_warmup20.py'))
-    assert cfg.model.pretrain_epochs == 20
-    assert lr_per_epoch(cfg) == [0.01] * 8 + [0.001] * 8 + [1e-4] * 4 + \
-        [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
+@pytest.mark.parametrize('name, warm_up, warm_up_lrs', [
+    ('lntl_warmup5.py', 5, [0.01] * 2 + [0.001] * 2 + [1e-4]),
+    ('lntl_warmup20.py', 20, [0.01] * 8 + [0.001] * 8 + [1e-4] * 4),
+])
+def test_warm_up_length_keeps_the_unlearning_schedule(name, warm_up,
+                                                      warm_up_lrs):
+    """The warm-up's lr cuts scale with its length; unlearning is the
+    recipe's."""
+    cfg = Config.fromfile(osp.join(SEARCH, name))
+    assert cfg.model.pretrain_epochs == warm_up
+    assert lr_per_epoch(cfg) == warm_up_lrs + UNLEARNING_LRS
 
 
 def test_step_schedule_after_a_longer_warm_up():
