@@ -88,16 +88,6 @@ def test_warm_up_length_keeps_the_unlearning_schedule(name, warm_up,
     assert lr_per_epoch(cfg) == warm_up_lrs + UNLEARNING_LRS
 
 
-def test_step_schedule_after_a_longer_warm_up():
-    cfg = Config.fromfile(
-        osp.join(SEARCH, 'lntl_wide_h_mu_step_warmup20.py'))
-    step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
-    warm = Config.fromfile(osp.join(SEARCH, 'lntl_warmup20.py'))
-    assert cfg.model == dict(step.model, pretrain_epochs=20)
-    assert cfg.param_scheduler == warm.param_scheduler
-    assert cfg.train_cfg == warm.train_cfg
-
-
 def test_longer_unlearning_scales_its_lr_drops():
     cfg = Config.fromfile(osp.join(SEARCH, 'lntl_unlearn20.py'))
     assert cfg.model.pretrain_epochs == 10
@@ -236,14 +226,17 @@ def test_longer_step_schedule_scales_the_lr_drops_and_keeps_the_model():
     assert lr_per_epoch(cfg) == lr_per_epoch(longer)
 
 
-def test_step_schedule_with_a_shorter_warm_up():
-    """lntl_wide_h_mu_step.py's model after lntl_warmup5.py's 5-epoch
-    warm-up, with the same 10 unlearning epochs."""
-    cfg = Config.fromfile(
-        osp.join(SEARCH, 'lntl_wide_h_mu_step_warmup5.py'))
+@pytest.mark.parametrize('name, warm_up_cfg, warm_up', [
+    ('lntl_wide_h_mu_step_warmup5.py', 'lntl_warmup5.py', 5),
+    ('lntl_wide_h_mu_step_warmup20.py', 'lntl_warmup20.py', 20),
+])
+def test_step_schedule_with_another_warm_up(name, warm_up_cfg, warm_up):
+    """lntl_wide_h_mu_step.py's model after a 5- or 20-epoch warm-up, with
+    the same 10 unlearning epochs."""
+    cfg = Config.fromfile(osp.join(SEARCH, name))
     step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
-    shorter = Config.fromfile(osp.join(SEARCH, 'lntl_warmup5.py'))
-    assert cfg.model == dict(step.model, pretrain_epochs=5)
+    other = Config.fromfile(osp.join(SEARCH, warm_up_cfg))
+    assert cfg.model == dict(step.model, pretrain_epochs=warm_up)
     assert cfg.custom_hooks == step.custom_hooks
-    assert cfg.train_cfg == shorter.train_cfg
-    assert lr_per_epoch(cfg) == lr_per_epoch(shorter)
+    assert cfg.train_cfg == other.train_cfg
+    assert lr_per_epoch(cfg) == lr_per_epoch(other)
