@@ -223,3 +223,9 @@ wait
 # warm-up knob; seed 0 at 0.050 (bar 95.44 %), with both threads.
 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
   $SWEEP --color-vars 0.050 --seeds 0 --methods lntl_wide_h_mu_step_warmup20=$B/lntl_wide_h_mu_step_warmup20.py
+# It passed the screen: seed 1 at 0.050 and seed 2 at 0.020 (the 0.020
+# screen; bar: the wide h's validation, 90.52 %), side by side with one
+# thread each; after an interruption the same commands resume them.
+$SWEEP --color-vars 0.050 --seeds 1 --methods lntl_wide_h_mu_step_warmup20=$B/lntl_wide_h_mu_step_warmup20.py &
+$SWEEP --color-vars 0.020 --seeds 2 --methods lntl_wide_h_mu_step_warmup20=$B/lntl_wide_h_mu_step_warmup20.py
+wait
