@@ -63,16 +63,16 @@ def test_search_config_passes_the_checks(path):
     check_config(cfg, data_files=False)
 
 
+# The recipe's 10 unlearning epochs: 0.001, 1e-4, 1e-5.
+UNLEARNING_LRS = [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
+
+
 def test_recommended_schedule_per_phase():
     """lnl_cmnist.py: 0.01, 0.001, 1e-4 in the warm-up, 0.001, 1e-4, 1e-5 in
     the unlearning phase (the pattern the variants keep)."""
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
     assert lr_per_epoch(cfg) == [0.01] * 4 + [0.001] * 4 + [1e-4] * 2 + \
-        [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
-
-
-# The recipe's 10 unlearning epochs: 0.001, 1e-4, 1e-5.
-UNLEARNING_LRS = [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
+        UNLEARNING_LRS
 
 
 @pytest.mark.parametrize('name, warm_up, warm_up_lrs', [
