@@ -78,6 +78,7 @@ def test_recommended_schedule_per_phase():
 @pytest.mark.parametrize('name, warm_up, warm_up_lrs', [
     ('lntl_warmup5.py', 5, [0.01] * 2 + [0.001] * 2 + [1e-4]),
     ('lntl_warmup20.py', 20, [0.01] * 8 + [0.001] * 8 + [1e-4] * 4),
+    ('lntl_warmup40.py', 40, [0.01] * 16 + [0.001] * 16 + [1e-4] * 8),
 ])
 def test_warm_up_length_keeps_the_unlearning_schedule(name, warm_up,
                                                       warm_up_lrs):
@@ -229,10 +230,11 @@ def test_longer_step_schedule_scales_the_lr_drops_and_keeps_the_model():
 @pytest.mark.parametrize('name, warm_up_cfg, warm_up', [
     ('lntl_wide_h_mu_step_warmup5.py', 'lntl_warmup5.py', 5),
     ('lntl_wide_h_mu_step_warmup20.py', 'lntl_warmup20.py', 20),
+    ('lntl_wide_h_mu_step_warmup40.py', 'lntl_warmup40.py', 40),
 ])
 def test_step_schedule_with_another_warm_up(name, warm_up_cfg, warm_up):
-    """lntl_wide_h_mu_step.py's model after a 5- or 20-epoch warm-up, with
-    the same 10 unlearning epochs."""
+    """lntl_wide_h_mu_step.py's model after a 5-, 20- or 40-epoch warm-up,
+    with the same 10 unlearning epochs."""
     cfg = Config.fromfile(osp.join(SEARCH, name))
     step = Config.fromfile(osp.join(SEARCH, 'lntl_wide_h_mu_step.py'))
     other = Config.fromfile(osp.join(SEARCH, warm_up_cfg))
