@@ -248,3 +248,5 @@ wait
 $SWEEP --color-vars 0.050 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
 $SWEEP --color-vars 0.020 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 wait
+# Seed 1 at 0.020, the 40-epoch warm-up's third seed there.
+$SWEEP --color-vars 0.020 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
