@@ -248,8 +248,13 @@ wait
 $SWEEP --color-vars 0.050 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
 $SWEEP --color-vars 0.020 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 wait
-# Seed 1 at 0.020, the 40-epoch warm-up's third seed there.
-$SWEEP --color-vars 0.020 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
-# Above the paper on seeds 0-2 at 0.050: seed 0 at 0.045 (paper 95.55 %) next,
-# beside seed 1 at 0.020.
+# Above the paper on seeds 0-2 at 0.050: seed 1 at 0.020 (its third seed
+# there) and seed 0 at 0.045 (paper 95.55 %), side by side with one thread
+# each; after an interruption the same commands resume them.
+$SWEEP --color-vars 0.020 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
 $SWEEP --color-vars 0.045 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
+wait
+# Seeds 1 and 2 at 0.045, each started as soon as a core is free.
+$SWEEP --color-vars 0.045 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
+$SWEEP --color-vars 0.045 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
+wait
