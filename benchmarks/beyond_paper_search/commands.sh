@@ -254,7 +254,7 @@ wait
 $SWEEP --color-vars 0.020 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
 $SWEEP --color-vars 0.045 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 wait
-# Seeds 1 and 2 at 0.045, each started as soon as a core is free.
+# Seeds 1 and 2 at 0.045, side by side with one thread each.
 $SWEEP --color-vars 0.045 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
 $SWEEP --color-vars 0.045 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 wait
