@@ -259,5 +259,8 @@ $SWEEP --color-vars 0.045 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/ln
 $SWEEP --color-vars 0.045 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 wait
 # Above the paper on seeds 0-2 at 0.045: the other variances next, from
-# 0.040 (paper 94.06 %) down, each seed started as soon as a core is free.
-$SWEEP --color-vars 0.040 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
+# 0.040 (paper 94.06 %) down: seeds 0 and 1 at 0.040 side by side with
+# one thread each; after an interruption the same commands resume them.
+$SWEEP --color-vars 0.040 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
+$SWEEP --color-vars 0.040 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
+wait
