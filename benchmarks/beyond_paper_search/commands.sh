@@ -264,12 +264,11 @@ wait
 $SWEEP --color-vars 0.040 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
 $SWEEP --color-vars 0.040 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 wait
-# Above the paper on seeds 0 and 1 at 0.040: seed 2 at 0.040 and seed 0 at
-# 0.035 (paper 93.06 %), each started when a core freed, one thread each.
-$SWEEP --color-vars 0.040 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
-$SWEEP --color-vars 0.035 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
-wait
-# Above the paper on seeds 0-2 at 0.040 (95.32, 95.74, 95.66 %): seed 1 at
-# 0.035 on the freed core, beside seed 0 there; after an interruption the
-# 0.035 lines resume both.
+# Above the paper on seeds 0 and 1 at 0.040: seed 0 at 0.035 (paper
+# 93.06 %) in the background, seed 2 at 0.040 beside it, then seed 1 at
+# 0.035 on the core seed 2 frees; one thread each. After an interruption
+# the same commands resume them.
+$SWEEP --color-vars 0.035 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py &
+$SWEEP --color-vars 0.040 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 $SWEEP --color-vars 0.035 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
+wait
