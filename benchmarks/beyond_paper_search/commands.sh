@@ -267,15 +267,18 @@ wait
 # Above the paper on seeds 0 and 1 at 0.040: two chains side by side with
 # one thread each, every run starting on the core the one before it frees.
 # One: seed 0 at 0.035 (paper 93.06 %), seed 2 at 0.035, seed 1 at 0.030
-# (paper 91.37 %), seed 0 at 0.025 (paper 88.54 %). The other: seed 2 at
-# 0.040, seed 1 at 0.035, seed 0 at 0.030, seed 2 at 0.030. After an
-# interruption the same commands resume them.
+# (paper 91.37 %), seed 0 at 0.025 (paper 88.54 %), seed 2 at 0.025. The
+# other: seed 2 at 0.040, seed 1 at 0.035, seed 0 at 0.030, seed 2 at
+# 0.030, seed 1 at 0.025. After an interruption the same commands resume
+# them.
 ($SWEEP --color-vars 0.035 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
  $SWEEP --color-vars 0.035 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
  $SWEEP --color-vars 0.030 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
- $SWEEP --color-vars 0.025 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py) &
+ $SWEEP --color-vars 0.025 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
+ $SWEEP --color-vars 0.025 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py) &
 $SWEEP --color-vars 0.040 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 $SWEEP --color-vars 0.035 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 $SWEEP --color-vars 0.030 --seeds 0 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 $SWEEP --color-vars 0.030 --seeds 2 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
+$SWEEP --color-vars 0.025 --seeds 1 --methods lntl_wide_h_mu_step_warmup40=$B/lntl_wide_h_mu_step_warmup40.py
 wait
