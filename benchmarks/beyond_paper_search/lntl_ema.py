@@ -5,7 +5,7 @@
 # the next, and an average over the last ~500 iterations (about 1.2 epochs)
 # smooths the swings. The average starts with the first unlearning epoch
 # (EMAHook counts epochs from 1); until then it is the model itself.
-_base_ = ['../../configs/lnl_cmnist.py']
+_base_ = ['../../configs/lnl_cmnist_20e.py']
 
 custom_hooks = [
     *_base_.custom_hooks,

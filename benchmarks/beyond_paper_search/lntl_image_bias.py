@@ -7,7 +7,7 @@
 # map up behind the reversal until h's loss overflows (NaN in the third
 # unlearning epoch on seeds 0 and 1). Same lambda, mu, h steps, warm-up
 # and schedule as the recipe; h is re-initialised at the switch as there.
-_base_ = ['../../configs/lnl_cmnist.py']
+_base_ = ['../../configs/lnl_cmnist_20e.py']
 
 # BiasClassificationHead's defaults are the ones Colored MNIST needs:
 # in_channels 32 (f's map), 10 colour classes, average pooling, bias_label

@@ -2,7 +2,7 @@
 # the recipe's pattern stretched) and the same 10 unlearning epochs (x10 at
 # the switch, x0.1 at 24 and 28): unlearning starts from a more converged
 # baseline. The other side of lntl_warmup5.py.
-_base_ = ['../../configs/lnl_cmnist.py']
+_base_ = ['../../configs/lnl_cmnist_20e.py']
 
 model = dict(pretrain_epochs=20)
 param_scheduler = [

@@ -2,7 +2,7 @@
 # the recipe's pattern stretched) and the same 10 unlearning epochs (x10 at
 # the switch, x0.1 at 44 and 48): the next point on the warm-up knob after
 # lntl_warmup20.py.
-_base_ = ['../../configs/lnl_cmnist.py']
+_base_ = ['../../configs/lnl_cmnist_20e.py']
 
 model = dict(pretrain_epochs=40)
 param_scheduler = [

@@ -1,7 +1,7 @@
 # configs/lnl_cmnist.py with a 5-epoch warm-up (lr x0.1 at epochs 2 and 4)
 # and the same 10 unlearning epochs (x10 at the switch, x0.1 at 9 and 13):
 # unlearning starts from a less converged baseline.
-_base_ = ['../../configs/lnl_cmnist.py']
+_base_ = ['../../configs/lnl_cmnist_20e.py']
 
 model = dict(pretrain_epochs=5)
 param_scheduler = [

@@ -4,7 +4,7 @@
 # let f and g fit the labels more closely at color_var 0.050, but at 0.020
 # removed colour more slowly (validation 67 % after 4 unlearning epochs,
 # the wide h's 87 %).
-_base_ = ['../../configs/lnl_cmnist.py']
+_base_ = ['../../configs/lnl_cmnist_20e.py']
 
 model = dict(
     bias_head=dict(mid_channels=128),

@@ -50,14 +50,14 @@ def test_benchmark_reports_every_phase_against_the_baseline(tmp_path):
             128 / entry['runner_img_s'])
         assert entry['cost_in_baseline_iters'] == pytest.approx(
             entry['s_per_iter'] / phases['baseline']['s_per_iter'])
-    # 430 iterations per epoch of 55,000 digits; 10 warm-up epochs and 10
+    # 430 iterations per epoch of 55,000 digits; 40 warm-up epochs and 10
     # unlearning ones
     predicted = result['predicted']
     assert predicted['iters_per_epoch'] == 430
-    assert predicted['epochs'] == dict(warmup=10, unlearning=10)
-    assert predicted['train_minutes'] == pytest.approx(430 * 10 * (
-        phases['warmup']['s_per_iter'] + phases['unlearning']['s_per_iter'])
-        / 60)
+    assert predicted['epochs'] == dict(warmup=40, unlearning=10)
+    assert predicted['train_minutes'] == pytest.approx(430 * (
+        40 * phases['warmup']['s_per_iter'] +
+        10 * phases['unlearning']['s_per_iter']) / 60)
     assert result['pipeline_img_s'] > 0
     assert result['peak_rss_mib'] > 100
     assert result['device'] == 'cpu' and result['num_workers'] == 0

@@ -67,12 +67,17 @@ def test_set_epochs_scales_milestones_and_warmup():
     assert cfg.train_cfg.max_epochs == 20
     assert cfg.param_scheduler.milestones == [8, 16]
     assert cfg.model.pretrain_epochs == 2
-    # the recommended recipe (two schedulers): the x10 step back to lr
-    # 0.001 stays at the end of the warm-up
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    # the one-run recipes (two schedulers): the x10 step back to lr 0.001
+    # stays at the end of the warm-up
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist_20e.py'))
     sweep.set_epochs(cfg, 10)
     assert [s.milestones for s in cfg.param_scheduler] == [[2, 4, 7, 9], [5]]
     assert cfg.model.pretrain_epochs == 5
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    sweep.set_epochs(cfg, 100)
+    assert [s.milestones for s in cfg.param_scheduler] == \
+        [[32, 64, 88, 96], [80]]
+    assert cfg.model.pretrain_epochs == 80
 
 
 def make_spec(tmp_path, method='lntl', **overrides):

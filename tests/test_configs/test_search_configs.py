@@ -1,6 +1,7 @@
 """The search configs under benchmarks/: they load, pass the config checks
-the tools run before training, and keep the recommended recipe's schedule
-where they change the warm-up or the unlearning length."""
+the tools run before training, and keep the reference recipe's schedule
+(configs/lnl_cmnist_20e.py) where they change the warm-up or the unlearning
+length; the recommended configs/lnl_cmnist.py is the search's winner."""
 import glob
 import os.path as osp
 
@@ -67,10 +68,11 @@ def test_search_config_passes_the_checks(path):
 UNLEARNING_LRS = [0.001] * 4 + [1e-4] * 4 + [1e-5] * 2
 
 
-def test_recommended_schedule_per_phase():
-    """lnl_cmnist.py: 0.01, 0.001, 1e-4 in the warm-up, 0.001, 1e-4, 1e-5 in
-    the unlearning phase (the pattern the variants keep)."""
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+def test_20_epoch_schedule_per_phase():
+    """lnl_cmnist_20e.py, the search's reference: 0.01, 0.001, 1e-4 in the
+    warm-up, 0.001, 1e-4, 1e-5 in the unlearning phase (the pattern the
+    variants keep)."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist_20e.py'))
     assert lr_per_epoch(cfg) == [0.01] * 4 + [0.001] * 4 + [1e-4] * 2 + \
         UNLEARNING_LRS
 
@@ -98,7 +100,7 @@ def test_longer_unlearning_scales_its_lr_drops():
 
 def test_mu_ramp_is_the_only_change():
     cfg = Config.fromfile(osp.join(SEARCH, 'lntl_mu_dann.py'))
-    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist_20e.py'))
     assert cfg.model.bias_neck == dict(ref.model.bias_neck, schedule='dann',
                                        gamma=10.0)
     assert cfg.param_scheduler == ref.param_scheduler
@@ -106,7 +108,7 @@ def test_mu_ramp_is_the_only_change():
 
 def test_ema_starts_at_the_switch_and_changes_nothing_else():
     cfg = Config.fromfile(osp.join(SEARCH, 'lntl_ema.py'))
-    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist_20e.py'))
     *kept, ema = cfg.custom_hooks
     assert kept == ref.custom_hooks
     assert ema.type == 'EMAHook'
@@ -137,7 +139,7 @@ def test_image_bias_candidate_changes_only_h():
     class); f, g, lambda, mu, h's steps, the warm-up and the schedule are
     the recipe's."""
     cfg = Config.fromfile(osp.join(SEARCH, 'lntl_image_bias.py'))
-    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    ref = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist_20e.py'))
     head = MODELS.build(cfg.model.bias_head)
     assert type(head).__name__ == 'BiasClassificationHead'
     assert (head.in_channels, head.num_classes, head.pool,
@@ -242,3 +244,16 @@ def test_step_schedule_with_another_warm_up(name, warm_up_cfg, warm_up):
     assert cfg.custom_hooks == step.custom_hooks
     assert cfg.train_cfg == other.train_cfg
     assert lr_per_epoch(cfg) == lr_per_epoch(other)
+
+
+def test_recommended_recipe_is_the_searched_winner():
+    """configs/lnl_cmnist.py is, key for key, the candidate the search
+    replicated at every color_var (lntl_wide_h_mu_step_warmup40.py), so its
+    results there are the recipe's."""
+    shipped = Config.fromfile(osp.join(REPO, 'configs', 'lnl_cmnist.py'))
+    winner = Config.fromfile(
+        osp.join(SEARCH, 'lntl_wide_h_mu_step_warmup40.py'))
+    assert shipped.to_dict() == winner.to_dict()
+    assert shipped.model.pretrain_epochs == 40
+    assert lr_per_epoch(shipped) == [0.01] * 16 + [0.001] * 16 + \
+        [1e-4] * 8 + UNLEARNING_LRS

@@ -61,6 +61,7 @@ METHODS = OrderedDict(
     blindeye='configs/blindeye_cmnist.py',
     lntl_paper='configs/lnl_cmnist_paper.py',
     lntl='configs/lnl_cmnist.py',
+    lntl_20e='configs/lnl_cmnist_20e.py',
     lntl_image_bias='configs/lnl_cmnist_image_bias.py',
 )
 DEFAULT_METHODS = ('baseline', 'gray', 'blindeye', 'lntl_paper', 'lntl')

@@ -5,6 +5,6 @@
 # It was configs/lnl_cmnist.py in lnl_mm 0.3. Results: docs/reproduce_paper.md.
 # As it ran, h also learned during the warm-up (warmup_bias_steps=None: one
 # step per iteration) before UnlearningStartHook re-initialised it.
-_base_ = ['../../../configs/lnl_cmnist.py']
+_base_ = ['../../../configs/lnl_cmnist_20e.py']
 
 model = dict(bias_steps=1, warmup_bias_steps=None)
