@@ -9,7 +9,7 @@ at or above the paper.
 
 Reads the per-run CSV that ``tools/analysis/sweep.py --summarize-only``
 writes (``results.csv``); a candidate is a method with its grid setting
-(``lntl [model.bias_steps=5]``). Prints the Markdown tables, or with
+(``lntl_20e [model.bias_steps=5]``). Prints the Markdown tables, or with
 ``--readme`` copies them into that file between their markers::
 
     python benchmarks/beyond_paper_search/table.py \\
@@ -87,7 +87,7 @@ def screen(runs: Dict[int, dict], reference: Dict[int, dict]) -> str:
     return 'passed' if ours > theirs else 'out'
 
 
-def make_table(rows: List[dict], reference: str = 'lntl',
+def make_table(rows: List[dict], reference: str = 'lntl_20e',
                color_var: float = SEARCH_COLOR_VAR) -> str:
     """The search table over the runs at ``color_var``."""
     candidates = by_candidate(at_color_var(rows, color_var))
@@ -110,7 +110,7 @@ def make_table(rows: List[dict], reference: str = 'lntl',
 
 def make_variance_table(rows: List[dict], recipe_rows: List[dict],
                         paper_lntl: Dict[float, float],
-                        reference: str = 'lntl',
+                        reference: str = 'lntl_20e',
                         color_var: float = SEARCH_COLOR_VAR) -> str:
     """Each candidate that ran at a variance other than ``color_var``, at
     every variance it ran: test top-1 and probe per seed, the recipe's
@@ -158,7 +158,7 @@ def read_rows(path: str) -> List[dict]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('results', help='results.csv of the runs')
-    parser.add_argument('--reference', default='lntl',
+    parser.add_argument('--reference', default='lntl_20e',
                         help='the candidate the others are screened against')
     parser.add_argument(
         '--recipe-results', default=osp.join(COLOUR_VARIANCE, 'results.csv'),

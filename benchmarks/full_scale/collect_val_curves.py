@@ -66,7 +66,7 @@ RUNS = {
         3)),
     **{
         f'one_run_bias_steps3_seed{seed}': ('h_lr_and_steps', sweep_run(
-            'one_run_cv020', 'lntl', seed))
+            'one_run_cv020', 'lntl_20e', seed))
         for seed in (0, 1, 2, 3)
     },
 }

@@ -42,7 +42,7 @@ $SWEEP --methods $TWO_STAGE --color-vars 0.020 --seeds 1 2 3 --epochs 10 --work-
 # ---- 4. One-run recipes at color_var 0.020, their own 20 epochs: the
 # recommended configs/lnl_cmnist.py and the superseded recipes.
 R=$RUNS/one_run_cv020
-$SWEEP --methods lntl --color-vars 0.020 --seeds 0 1 2 3 --work-root $R \
+$SWEEP --methods lntl_20e --color-vars 0.020 --seeds 0 1 2 3 --work-root $R \
   --cfg-options default_hooks.checkpoint.interval=1
 $SWEEP --methods lntl_one_h_step=$SUPERSEDED/lnl_cmnist_one_h_step.py --color-vars 0.020 \
   --seeds 0 1 2 3 --work-root $R \
@@ -104,7 +104,7 @@ python benchmarks/full_scale/collect.py --out $RUNS/summary_cv020 \
   baseline=$W/runs/baseline gray=$W/runs/gray blindeye=$W/runs/blindeye \
   lntl_paper=$W/runs/lntl_paper lntl_2stage_paper=$W/runs/lntl_2stage \
   lntl_2stage_tuned=$S/runs/$GRID lntl_2stage_steps3=$H/runs/$GRID+model.bias_steps=3 \
-  lntl=$R/runs/lntl lntl_one_h_step=$R/runs/lntl_one_h_step \
+  lntl_20e=$R/runs/lntl_20e lntl_one_h_step=$R/runs/lntl_one_h_step \
   lntl_no_resets=$R/runs/lntl_no_resets lntl_matched_lr=$R/runs/lntl_matched_lr
 python benchmarks/full_scale/collect.py --out $RUNS/summary_cv050 \
   baseline=$W5/runs/baseline gray=$W5/runs/gray lntl_2stage_tuned=$W5/runs/$GRID \
@@ -114,7 +114,7 @@ python benchmarks/full_scale/results_table.py $RUNS/summary_cv020/results.csv \
   > benchmarks/full_scale/table.md
 # val_curves_cv020_h_steps.png: the curves.png of
 python benchmarks/full_scale/collect.py --out $RUNS/figure_h_steps baseline=$W/runs/baseline \
-  lntl_2stage_steps3=$H/runs/$GRID+model.bias_steps=3 lntl=$R/runs/lntl \
+  lntl_2stage_steps3=$H/runs/$GRID+model.bias_steps=3 lntl_20e=$R/runs/lntl_20e \
   lntl_one_h_step=$R/runs/lntl_one_h_step
 # val_curves_cv020_one_run_resets_vs_lr.png (seeds 0-2, matched lr seed 0):
 python benchmarks/full_scale/collect.py --out $RUNS/figure_resets \

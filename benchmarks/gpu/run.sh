@@ -5,7 +5,7 @@
 #    (per phase: images/s of the Runner and the hand-written loop, seconds
 #    per iteration; the data pipeline; peak memories);
 # 2. full training runs on the 55,000 training digits of data/mnist: the
-#    recommended recipe (configs/lnl_cmnist.py, 20 epochs), then the
+#    recommended recipe (configs/lnl_cmnist.py, 50 epochs), then the
 #    paper's 100-epoch schedule (configs/lnl_cmnist_paper.py): wall time,
 #    images/s, best val, peak GPU memory.
 # Budget: under 10 minutes on an H100-class GPU. Results go to $OUT (or
@@ -56,7 +56,7 @@ print(json.dumps(res, indent=2))
 json.dump(res, open(f'{out}/{name}.json', 'w'), indent=2)
 PY
 }
-# the recommended recipe (20 epochs): how long the paper's table takes on
+# the recommended recipe (50 epochs): how long the paper's table takes on
 # one GPU, per run
 train lnl_cmnist
 train lnl_cmnist_paper

@@ -1,7 +1,7 @@
 """Tables of the main job on the embedded sample (see commands.sh).
 
 Usage: python benchmarks/main_job_on_sample/summarize.py WORK_ROOT
-Reads WORK_ROOT/main_job (the README's command, seed 0: validation curve,
+Reads WORK_ROOT/main_job (the 20-epoch recipe, seed 0: validation curve,
 wall time, test metrics) and WORK_ROOT/seeds/results.csv
 (tools/analysis/sweep.py: LNTL's seeds 1-2, the baseline's 0-2) and prints
 them as Markdown.
@@ -13,7 +13,7 @@ import os.path as osp
 import statistics
 import sys
 
-NAMES = {'lntl': 'LNTL (`lnl_cmnist.py`)',
+NAMES = {'lntl_20e': 'LNTL, 20 epochs (`lnl_cmnist_20e.py`)',
          'baseline': 'Baseline (`baseline_cmnist.py`)'}
 
 
@@ -34,7 +34,7 @@ def main_job_row(work_dir, curve, best, wall):
     """The README's command as LNTL's seed 0, in results.csv's columns."""
     with open(osp.join(work_dir, 'test_metrics.json')) as f:
         test = json.load(f)
-    return {'method': 'lntl', 'seed': '0',
+    return {'method': 'lntl_20e', 'seed': '0',
             'val/accuracy/top1': curve[best],
             'test/accuracy/top1': test['accuracy/top1'],
             'test/leakage/probe_accuracy': test['leakage/probe_accuracy'],
@@ -79,7 +79,7 @@ def main(root):
         '| Unbiased test top-1 (%) | Leakage probe (%) | Training (min), '
         'per seed |',
         '|---|---|---|---|---|---|']
-    for method in ('lntl', 'baseline'):
+    for method in ('lntl_20e', 'baseline'):
         runs = sorted((r for r in rows if r['method'] == method),
                       key=lambda r: int(r['seed']))
         if not runs:

@@ -17,11 +17,11 @@ SWEEP="python tools/analysis/sweep.py \
   --dataloader-options num_workers=0 persistent_workers=False \
   --cfg-options default_hooks.checkpoint.interval=1 --work-root $W"
 $SWEEP --methods baseline gray --color-vars 0.050 --seeds 0
-$SWEEP --methods baseline gray lntl --color-vars 0.020 --seeds 0
-$SWEEP --methods lntl --color-vars 0.050 --seeds 0
+$SWEEP --methods baseline gray lntl_20e --color-vars 0.020 --seeds 0
+$SWEEP --methods lntl_20e --color-vars 0.050 --seeds 0
 # seed 1 of the recipe, two runs side by side
-$SWEEP --methods lntl --color-vars 0.050 --seeds 1 &
-$SWEEP --methods lntl --color-vars 0.020 --seeds 1
+$SWEEP --methods lntl_20e --color-vars 0.050 --seeds 1 &
+$SWEEP --methods lntl_20e --color-vars 0.020 --seeds 1
 wait
 python tools/analysis/sweep.py --summarize-only --work-root $W
 sed "s#$(realpath "$W")/##; s#$W/##" $W/results.csv > benchmarks/palette/results.csv
