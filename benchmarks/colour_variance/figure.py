@@ -12,7 +12,12 @@ to the CSV unless ``--out`` says otherwise::
         benchmarks/colour_variance/results.csv --readme README.md
 
 (``--readme`` also copies the table into the README, between its table
-markers.)
+markers.) ``--runs-from CSV METHOD=NAME`` adds the runs of ``METHOD`` in
+another study's results (rows without a ``--grid`` setting) as method
+``NAME``; the recommended LNTL's runs are the search's::
+
+    --runs-from benchmarks/beyond_paper_search/results.csv \
+        lntl_wide_h_mu_step_warmup40=lntl
 """
 import argparse
 import csv
@@ -31,7 +36,8 @@ METHODS = {
     'gray': ('Gray (gray_cmnist.py)', 'tab:green'),
     'lntl_2stage': ('LNTL, paper\'s two stages (lnl_cmnist_from_baseline.py)',
                     'tab:purple'),
-    'lntl': ('LNTL (lnl_cmnist.py)', 'tab:blue'),
+    'lntl_20e': ('LNTL, 20 epochs (lnl_cmnist_20e.py)', 'tab:cyan'),
+    'lntl': ('LNTL, recommended (lnl_cmnist.py)', 'tab:blue'),
 }
 #: the paper's row drawn in a method's colour
 PAPER_OF = {'baseline': 'baseline', 'blindeye': 'blindeye', 'gray': 'gray',
@@ -43,16 +49,44 @@ ACCURACY = 'test/accuracy/top1'
 PROBE = 'test/leakage/probe_accuracy'
 
 
-def read_runs(path: str) -> dict:
-    """{method: {metric: {color_var: [value of each seed]}}}."""
-    runs = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+def read_runs(path: str, rename: dict = None, runs: dict = None) -> dict:
+    """{method: {metric: {color_var: [value of each seed]}}}.
+
+    With ``rename`` ({method in the CSV: method name here}) only those
+    methods' rows without a ``setting`` are read, under their new names;
+    ``runs`` is extended if given.
+    """
+    if runs is None:
+        runs = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     with open(path, newline='') as f:
         for row in csv.DictReader(f):
+            method = row['method']
+            if rename is not None:
+                if method not in rename or row.get('setting'):
+                    continue
+                method = rename[method]
             for key in (ACCURACY, PROBE):
                 if row.get(key):
-                    runs[row['method']][key][float(row['color_var'])].append(
+                    runs[method][key][float(row['color_var'])].append(
                         float(row[key]))
     return runs
+
+
+def parse_runs_from(values: list) -> tuple:
+    """``['other.csv', 'a=b']`` -> ``('other.csv', {'a': 'b'})``."""
+    path, *pairs = values
+    rename = {}
+    for pair in pairs:
+        source, sep, name = pair.partition('=')
+        if not sep or not source or name not in METHODS:
+            raise SystemExit(
+                f'--runs-from {path}: "{pair}" is not METHOD=NAME with NAME '
+                f'one of {list(METHODS)}.')
+        rename[source] = name
+    if not rename:
+        raise SystemExit(f'--runs-from {path}: name at least one '
+                         'METHOD=NAME to read from it.')
+    return path, rename
 
 
 def read_paper(path: str) -> dict:
@@ -157,9 +191,21 @@ def main(argv=None) -> None:
     parser.add_argument('--out', help='output folder (default: the CSV\'s)')
     parser.add_argument('--readme', help='also copy the table into this '
                         'Markdown file, between its table markers')
+    parser.add_argument(
+        '--runs-from', nargs='+', action='append', default=[],
+        metavar='CSV METHOD=NAME', help='also read METHOD\'s runs (rows '
+        'without a setting) from another results.csv, as method NAME')
     args = parser.parse_args(argv)
     out = args.out or osp.dirname(osp.abspath(args.results))
     runs, paper = read_runs(args.results), read_paper(args.paper)
+    for values in args.runs_from:
+        path, rename = parse_runs_from(values)
+        clash = set(rename.values()) & set(runs)
+        if clash:
+            raise SystemExit(
+                f'{args.results} already has runs of {sorted(clash)}; '
+                f'--runs-from {path} would mix two sets of runs.')
+        read_runs(path, rename, runs)
     plot(runs, paper, ACCURACY,
          'unbiased test top-1 (%): mean, band min-max over seeds',
          osp.join(out, 'accuracy.png'))

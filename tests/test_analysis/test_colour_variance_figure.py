@@ -88,3 +88,34 @@ def test_readme_table_is_replaced_between_its_markers(tmp_path):
     with pytest.raises(SystemExit, match='no .* block'):
         figure.main([str(results), '--readme', str(readme)])
     assert readme.read_text() == 'no markers\n'
+
+
+def test_runs_from_another_study_join_under_a_new_name(tmp_path):
+    """--runs-from reads one method's plain runs (no --grid setting) from
+    another results.csv and draws them as a method of the figure."""
+    results = tmp_path / 'results.csv'
+    write_results(results, [['lntl_20e', 0.02, 0, 80.0, 40.0]])
+    other = tmp_path / 'search.csv'
+    with open(other, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['method', 'setting'] + HEADER[1:])
+        writer.writerows([
+            ['winner', '', 0.02, 0, 90.0, 30.0],
+            ['winner', '', 0.02, 1, 92.0, 34.0],
+            ['winner', 'model.bias_steps=8', 0.02, 0, 10.0, 99.0],
+            ['loser', '', 0.02, 0, 50.0, 50.0],
+        ])
+    figure = load_figure_tool()
+    figure.main([str(results), '--runs-from', str(other), 'winner=lntl'])
+    table = (tmp_path / 'table.md').read_text().splitlines()
+    lntl = next(line for line in table
+                if line.startswith('| LNTL, recommended'))
+    assert lntl.split(' | ')[1] == '91.0 ± 1.4 (2)'
+    assert table[table.index(lntl) + 1].split(' | ')[1] == '32.0 ± 2.8 (2)'
+    twenty = next(line for line in table
+                  if line.startswith('| LNTL, 20 epochs'))
+    assert twenty.split(' | ')[1] == '80.0 (1)'
+    # a name the figure does not draw, or one the study already has
+    for bad in (['winner=nonsense'], ['winner=lntl_20e'], []):
+        with pytest.raises(SystemExit):
+            figure.main([str(results), '--runs-from', str(other), *bad])
