@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# What the recommended recipe's iterations cost, per phase, against a
-# baseline iteration, before and after the warm-up stopped training the h
-# that is re-initialised at the switch (model.warmup_bias_steps=0) and h's
-# extra steps started sharing one forward of f; and the predicted training
-# time of a full-scale run (55,000 digits, 20 epochs).
+# What the 20-epoch recipe's iterations cost (configs/lnl_cmnist_20e.py, the
+# recommended recipe up to version 0.7, then configs/lnl_cmnist.py), per
+# phase, against a baseline iteration, before and after the warm-up stopped
+# training the h that is re-initialised at the switch
+# (model.warmup_bias_steps=0) and h's extra steps started sharing one forward
+# of f; and the predicted training time of a full-scale run (55,000 digits,
+# 20 epochs).
 #   after:  this checkout, tools/analysis/benchmark_train.py (Runner and
 #           the hand-written loop that does the same work, apart and in
 #           alternating blocks (paired), 3 rounds)
@@ -20,7 +22,7 @@ args=(--baseline configs/baseline_cmnist.py --iters "${ITERS:-100}"
       --warmup "${WARMUP:-10}" --rounds "${ROUNDS:-3}")
 data=(--cfg-options train_dataloader.dataset.source=idx
       "train_dataloader.dataset.data_root=$mnist")
-python tools/analysis/benchmark_train.py configs/lnl_cmnist.py "${args[@]}" \
+python tools/analysis/benchmark_train.py configs/lnl_cmnist_20e.py "${args[@]}" \
   --out "$out/after.json" "${data[@]}"
 cp tools/analysis/benchmark_train.py "$old/tools/analysis/benchmark_train_phases.py"
 (cd "$old" && PYTHONPATH="$old" python tools/analysis/benchmark_train_phases.py \
@@ -43,7 +45,7 @@ for code in ('before', 'after'):
               f"{e['cost_in_baseline_iters']:.2f} | {loop} | {ratio} | {ratios} | {paired} | {paireds} |")
 for code in ('before', 'after'):
     p = json.load(open(osp.join(out, f'{code}.json')))['predicted']
-    print(f"\n{code}: predicted training time of configs/lnl_cmnist.py on "
+    print(f"\n{code}: predicted training time of the 20-epoch recipe on "
           f"{p['train_size']} digits ({p['iters_per_epoch']} iterations per "
           f"epoch, epochs {p['epochs']}): {p['train_minutes']:.1f} min")
 PY
