@@ -2,8 +2,10 @@
 config: the paths exist, the parameter counts are the models', and the
 results are those of benchmarks/full_scale/results.csv (BlindEye's: of
 benchmarks/colour_variance/results.csv, where the searched config ran; the
-wide-h LNTL's: of benchmarks/beyond_paper_search/results.csv, where it ran
-as the recipe with two --grid overrides)."""
+recommended LNTL's and the wide-h LNTL's: of
+benchmarks/beyond_paper_search/results.csv, where the first ran as the
+search's winner and the second as the 20-epoch recipe with two --grid
+overrides)."""
 import csv
 import glob
 import hashlib
@@ -29,14 +31,17 @@ RESULTS = osp.join(REPO, 'benchmarks', 'full_scale', 'results.csv')
 RESULTS_OF = dict(
     blindeye_cmnist=osp.join(
         REPO, 'benchmarks', 'colour_variance', 'results.csv'),
+    lnl_cmnist=osp.join(
+        REPO, 'benchmarks', 'beyond_paper_search', 'results.csv'),
     lnl_cmnist_wide_h=osp.join(
         REPO, 'benchmarks', 'beyond_paper_search', 'results.csv'))
 #: results.csv's method of each model with results
-METHOD = dict(lnl_cmnist='lntl', baseline_cmnist='baseline',
+METHOD = dict(lnl_cmnist='lntl_wide_h_mu_step_warmup40',
+              lnl_cmnist_20e='lntl_20e', baseline_cmnist='baseline',
               gray_cmnist='gray', blindeye_cmnist='blindeye',
               lnl_cmnist_paper='lntl_paper',
               lnl_cmnist_from_baseline='lntl_2stage_paper',
-              lnl_cmnist_wide_h='lntl')
+              lnl_cmnist_wide_h='lntl_20e')
 #: results.csv's setting (the sweep's --grid overrides) of each model whose
 #: runs are its method's config with overrides; '' for the others
 SETTING = dict(
@@ -103,8 +108,8 @@ def check_weights(name: str, weights: str, root: str = REPO) -> None:
 
 def test_weights_exist_and_are_named_by_their_hash(models):
     published = {name for name, model in models.items() if 'Weights' in model}
-    assert {'lnl_cmnist', 'baseline_cmnist', 'gray_cmnist',
-            'lnl_cmnist_wide_h'} <= published
+    assert {'lnl_cmnist', 'lnl_cmnist_20e', 'baseline_cmnist',
+            'gray_cmnist', 'lnl_cmnist_wide_h'} <= published
     for name in published:
         check_weights(name, models[name]['Weights'])
 
