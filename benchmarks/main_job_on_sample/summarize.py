@@ -31,7 +31,7 @@ def val_curve(work_dir):
 
 
 def main_job_row(work_dir, curve, best, wall):
-    """The README's command as LNTL's seed 0, in results.csv's columns."""
+    """The 20-epoch recipe's seed-0 run (part 1), in results.csv's columns."""
     with open(osp.join(work_dir, 'test_metrics.json')) as f:
         test = json.load(f)
     return {'method': 'lntl_20e', 'seed': '0',
